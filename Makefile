@@ -1,0 +1,52 @@
+# Two commands do all set-up: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+PORT ?= 8000
+
+.PHONY: run test lint format bench install install-dev browser-deps clean
+
+$(PY):
+	@bash scripts/make-venv.sh $(VENV)
+
+# Stamps keyed on the requirement files' contents: a re-run installs nothing unless they change.
+$(VENV)/.installed-%: requirements.txt requirements-dev.txt | $(PY)
+	@rm -f $(VENV)/.installed-$*
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements$(if $(filter dev,$*),-dev,).txt
+	@touch $@
+
+install: $(VENV)/.installed-prod
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py load_content
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+browser-deps: node_modules/.package-lock.json
+	@bash scripts/ensure-chromium.sh $(CHROMIUM)
+
+test: install-dev browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	@bash scripts/ensure-apt.sh wrk
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

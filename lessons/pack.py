@@ -1,0 +1,436 @@
+"""Read the content pack (content/*.yaml) and check every rule before anything touches the database.
+
+Pure Python (PyYAML only), so writers can run `python -m lessons.pack` without Django.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+OWNERS = ("AWS", "Customer", "Shared", "N/A")
+DUTY_OWNERS = ("AWS", "Customer", "Shared")
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "content"
+
+# kind -> (file pattern relative to the pack root, top-level key or None for one item per file)
+FILES = {
+    "layers": ("layers.yaml", "layers"),
+    "categories": ("categories.yaml", "categories"),
+    "wordings": ("categories.yaml", "wordings"),
+    "services": ("services/*.yaml", None),
+    "duties": ("duties/*.yaml", "duties"),
+    "misconceptions": ("misconceptions.yaml", "misconceptions"),
+    "control_types": ("control_types.yaml", "control_types"),
+    "best_practices": ("best_practices.yaml", "best_practices"),
+    "compliance": ("compliance.yaml", "compliance"),
+    "exam_tasks": ("exam.yaml", "exam_tasks"),
+}
+TEXT_KEYS = {"categories.yaml": ("difference", "disagreement")}
+
+# kind -> {field: (type, required)}
+STR, INT, BOOL, LIST, DICT = str, int, bool, list, dict
+FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
+    "layers": {"slug": (STR, True), "name": (STR, True), "order": (INT, True), "description": (STR, True)},
+    "categories": {
+        "slug": (STR, True),
+        "name": (STR, True),
+        "summary": (STR, True),
+        "aws_manages": (STR, True),
+        "customer_manages": (STR, True),
+        "examples": (LIST, False),
+        "two_category_home": (STR, True),
+        "sources": (LIST, True),
+    },
+    "wordings": {
+        "slug": (STR, True),
+        "name": (STR, True),
+        "description": (STR, True),
+        "categories": (LIST, True),
+        "sources": (LIST, True),
+    },
+    "services": {
+        "slug": (STR, True),
+        "name": (STR, True),
+        "category": (STR, True),
+        "category_inferred": (BOOL, False),
+        "summary": (STR, True),
+        "sources": (LIST, True),
+        "matrix": (DICT, True),
+    },
+    "duties": {
+        "slug": (STR, True),
+        "statement": (STR, True),
+        "owner": (STR, True),
+        "layer": (STR, True),
+        "services": (LIST, False),
+        "categories": (LIST, False),
+        "explanation": (STR, True),
+        "sources": (LIST, True),
+    },
+    "misconceptions": {
+        "slug": (STR, True),
+        "myth": (STR, True),
+        "correction": (STR, True),
+        "wrong_owner": (STR, False),
+        "layers": (LIST, True),
+        "services": (LIST, False),
+        "duties": (LIST, False),
+        "sources": (LIST, True),
+    },
+    "control_types": {
+        "slug": (STR, True),
+        "name": (STR, True),
+        "description": (STR, True),
+        "aws_part": (STR, True),
+        "customer_part": (STR, True),
+        "examples": (LIST, True),
+        "sources": (LIST, True),
+    },
+    "best_practices": {
+        "slug": (STR, True),
+        "title": (STR, True),
+        "summary": (STR, True),
+        "duties": (LIST, True),
+        "services": (LIST, False),
+        "other_tools": (LIST, False),
+        "sources": (LIST, True),
+    },
+    "compliance": {
+        "slug": (STR, True),
+        "framework": (STR, True),
+        "aws_attests": (STR, True),
+        "customer_owns": (STR, True),
+        "sources": (LIST, True),
+    },
+    "exam_tasks": {
+        "slug": (STR, True),
+        "exam": (STR, True),
+        "domain": (STR, True),
+        "title": (STR, True),
+        "skills": (LIST, True),
+        "related": (LIST, False),
+        "sources": (LIST, True),
+    },
+}
+CELL_FIELDS = {
+    "owner": (STR, True),
+    "reason": (STR, True),
+    "condition": (STR, False),
+    "sources": (LIST, False),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: where it is and what is wrong."""
+
+    file: str
+    item: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.item}: {self.rule}"
+
+
+class PackError(Exception):
+    """The pack broke one or more rules; nothing should be loaded."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Item:
+    kind: str
+    data: dict
+    file: str
+
+    @property
+    def slug(self) -> str:
+        return str(self.data.get("slug", "?"))
+
+
+@dataclass
+class Pack:
+    root: Path
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    read_problems: list[Problem] = field(default_factory=list)
+
+    def __getitem__(self, kind: str) -> list[Item]:
+        return self.items.get(kind, [])
+
+
+def owner_conflict(duty_owner: str, cell_owner: str | None) -> str | None:
+    """Why a duty's owner disagrees with a matrix cell, or None when they agree.
+
+    A Shared cell agrees with any duty owner: each party has a concrete part of that layer.
+    """
+    if cell_owner is None:
+        return "has no matrix cell on that layer"
+    if cell_owner == "N/A":
+        return "has that layer marked N/A"
+    if cell_owner == "Shared" or cell_owner == duty_owner:
+        return None
+    return f"has {cell_owner} on that layer, but the duty says {duty_owner}"
+
+
+def is_source_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme == "https" and bool(parts.netloc) and " " not in value
+
+
+def read_pack(root: Path = DEFAULT_ROOT) -> Pack:
+    """Parse every pack file; files that cannot be read as the format expects become read_problems."""
+    pack = Pack(root=root)
+    problems = pack.read_problems
+    parsed: dict[Path, object] = {}
+    for kind, (pattern, key) in FILES.items():
+        paths = sorted(root.glob(pattern))
+        if not paths:
+            problems.append(Problem(pattern, "-", "file is missing"))
+            continue
+        for path in paths:
+            rel = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+            if path not in parsed:
+                try:
+                    parsed[path] = yaml.safe_load(path.read_text(encoding="utf-8"))
+                except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                    problems.append(Problem(rel, "-", f"is not valid YAML: {exc}".replace("\n", " ")))
+                    parsed[path] = None
+                    continue
+            doc = parsed[path]
+            if doc is None and key is not None and kind != "wordings":
+                continue
+            if key is None:
+                entries = [doc]
+            elif not isinstance(doc, dict) or not isinstance(doc.get(key), list):
+                problems.append(Problem(rel, "-", f"must be a mapping with a '{key}:' list"))
+                continue
+            else:
+                entries = doc[key]
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    problems.append(Problem(rel, f"#{index + 1}", "must be a mapping"))
+                    continue
+                pack.items.setdefault(kind, []).append(Item(kind, entry, rel))
+            for text_key in TEXT_KEYS.get(path.name, ()):
+                if isinstance(doc, dict) and isinstance(doc.get(text_key), str):
+                    pack.texts[text_key] = doc[text_key]
+    return pack
+
+
+class _Checker:
+    def __init__(self, pack: Pack):
+        self.pack = pack
+        self.problems: list[Problem] = []
+
+    def fail(self, item: Item, rule: str) -> None:
+        self.problems.append(
+            Problem(
+                item.file, f"{item.kind[:-1] if item.kind.endswith('s') else item.kind} '{item.slug}'", rule
+            )
+        )
+
+    def slugs(self, kind: str) -> set[str]:
+        return {str(i.data.get("slug")) for i in self.pack[kind]}
+
+    def check_fields(self, item: Item, fields: dict, data: dict, where: str = "") -> None:
+        for name, (kind, required) in fields.items():
+            value = data.get(name)
+            if value is None:
+                if required:
+                    self.fail(item, f"{where}'{name}' is required")
+                continue
+            if kind is INT and isinstance(value, bool) or not isinstance(value, kind):
+                self.fail(item, f"{where}'{name}' must be a {kind.__name__}")
+            elif kind is STR and not value.strip():
+                self.fail(item, f"{where}'{name}' must not be empty")
+        for name in data:
+            if name not in fields:
+                self.fail(item, f"{where}unknown field '{name}'")
+
+    def check_refs(self, item: Item, name: str, kind: str, *, at_least_one: bool = False) -> None:
+        values = item.data.get(name) or []
+        if not isinstance(values, list):
+            return
+        known = self.slugs(kind)
+        for value in values:
+            if value not in known:
+                self.fail(
+                    item, f"'{name}' names unknown {kind[:-1] if kind.endswith('s') else kind} '{value}'"
+                )
+        if len(values) != len(set(map(str, values))):
+            self.fail(item, f"'{name}' lists the same slug twice")
+        if at_least_one and not values:
+            self.fail(item, f"'{name}' needs at least one entry")
+
+    def check_sources(self, item: Item, sources: object, where: str = "", *, required: bool = True) -> None:
+        if sources is None and not required:
+            return
+        if not isinstance(sources, list) or (required and not sources):
+            self.fail(item, f"{where}needs at least one source URL")
+            return
+        for url in sources:
+            if not is_source_url(url):
+                self.fail(item, f"{where}source '{url}' is not an https:// URL")
+
+    def run(self) -> list[Problem]:
+        self.problems.extend(self.pack.read_problems)
+        for kind, fields in FIELDS.items():
+            seen: dict[str, Item] = {}
+            for item in self.pack[kind]:
+                self.check_fields(item, fields, item.data)
+                slug = item.data.get("slug")
+                if isinstance(slug, str) and not SLUG_RE.match(slug):
+                    self.fail(item, "slug must be lowercase words joined by hyphens")
+                if slug in seen:
+                    self.fail(item, f"slug is not unique (also in {seen[slug].file})")
+                seen.setdefault(slug, item)
+                if "sources" in fields:
+                    self.check_sources(item, item.data.get("sources"))
+        self.check_layers()
+        self.check_categories()
+        cells = self.check_services()
+        self.check_duties(cells)
+        self.check_misconceptions()
+        self.check_best_practices()
+        return self.problems
+
+    def check_layers(self) -> None:
+        orders: dict[object, str] = {}
+        for item in self.pack["layers"]:
+            order = item.data.get("order")
+            if isinstance(order, int) and order < 1:
+                self.fail(item, "'order' must be 1 or more")
+            if order in orders:
+                self.fail(item, f"'order' {order} is also used by layer '{orders[order]}'")
+            orders.setdefault(order, item.slug)
+
+    def check_categories(self) -> None:
+        slugs = self.slugs("categories")
+        for item in self.pack["categories"]:
+            home = item.data.get("two_category_home")
+            if isinstance(home, str) and home not in slugs:
+                self.fail(item, f"'two_category_home' names unknown category '{home}'")
+        for item in self.pack["wordings"]:
+            self.check_refs(item, "categories", "categories", at_least_one=True)
+
+    def check_services(self) -> dict[tuple[str, str], str]:
+        layers = self.slugs("layers")
+        categories = self.slugs("categories")
+        cells: dict[tuple[str, str], str] = {}
+        for item in self.pack["services"]:
+            category = item.data.get("category")
+            if isinstance(category, str) and category not in categories:
+                self.fail(item, f"'category' names unknown category '{category}'")
+            matrix = item.data.get("matrix")
+            if not isinstance(matrix, dict):
+                continue
+            for layer in sorted(layers - set(matrix)):
+                self.fail(item, f"matrix has no owner for layer '{layer}'")
+            for layer, cell in matrix.items():
+                where = f"matrix cell '{layer}': "
+                if layer not in layers:
+                    self.fail(item, f"{where}unknown layer")
+                    continue
+                if not isinstance(cell, dict):
+                    self.fail(item, f"{where}must be a mapping with owner and reason")
+                    continue
+                self.check_fields(item, CELL_FIELDS, cell, where)
+                owner = cell.get("owner")
+                if owner not in OWNERS:
+                    self.fail(item, f"{where}owner must be one of {', '.join(OWNERS)}")
+                    continue
+                self.check_sources(item, cell.get("sources"), where, required=False)
+                cells[(item.slug, layer)] = owner
+        return cells
+
+    def check_duties(self, cells: dict[tuple[str, str], str]) -> None:
+        by_category: dict[str, list[str]] = {}
+        for service in self.pack["services"]:
+            by_category.setdefault(str(service.data.get("category")), []).append(service.slug)
+        layers = self.slugs("layers")
+        known_services = self.slugs("services")
+        for item in self.pack["duties"]:
+            owner, layer = item.data.get("owner"), item.data.get("layer")
+            if owner not in DUTY_OWNERS:
+                self.fail(item, f"owner must be one of {', '.join(DUTY_OWNERS)}")
+            if layer not in layers:
+                self.fail(item, f"'layer' names unknown layer '{layer}'")
+            self.check_refs(item, "services", "services")
+            self.check_refs(item, "categories", "categories")
+            services = list(item.data.get("services") or [])
+            for category in item.data.get("categories") or []:
+                services += by_category.get(category, [])
+            if not services and not item.data.get("categories"):
+                self.fail(item, "applies to nothing: name at least one service or category")
+            if owner not in DUTY_OWNERS or layer not in layers:
+                continue
+            for service in dict.fromkeys(services):
+                if service in known_services:
+                    why = owner_conflict(owner, cells.get((service, layer)))
+                    if why:
+                        self.fail(item, f"owner disagrees with the matrix: service '{service}' {why}")
+
+    def check_misconceptions(self) -> None:
+        for item in self.pack["misconceptions"]:
+            wrong = item.data.get("wrong_owner")
+            if wrong is not None and wrong not in DUTY_OWNERS:
+                self.fail(item, f"'wrong_owner' must be one of {', '.join(DUTY_OWNERS)}")
+            self.check_refs(item, "layers", "layers", at_least_one=True)
+            self.check_refs(item, "services", "services")
+            self.check_refs(item, "duties", "duties")
+
+    def check_best_practices(self) -> None:
+        duty_owner = {d.slug: d.data.get("owner") for d in self.pack["duties"]}
+        for item in self.pack["best_practices"]:
+            self.check_refs(item, "duties", "duties", at_least_one=True)
+            self.check_refs(item, "services", "services")
+            for slug in item.data.get("duties") or []:
+                if duty_owner.get(slug) == "AWS":
+                    self.fail(
+                        item, f"duty '{slug}' is AWS's; a best practice serves a Customer or Shared duty"
+                    )
+
+
+def validate(pack: Pack) -> list[Problem]:
+    """Every broken rule in the pack, in file order."""
+    return _Checker(pack).run()
+
+
+def load_pack(root: Path = DEFAULT_ROOT) -> Pack:
+    """Read and validate the pack; raise PackError naming every broken rule."""
+    pack = read_pack(root)
+    problems = validate(pack)
+    if problems:
+        raise PackError(problems)
+    return pack
+
+
+def main(argv: list[str]) -> int:
+    root = Path(argv[0]) if argv else DEFAULT_ROOT
+    try:
+        pack = load_pack(root)
+    except PackError as exc:
+        print(f"{len(exc.problems)} problem(s) in {root}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{len(pack[kind])} {kind}" for kind in FILES)
+    print(f"content pack OK: {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

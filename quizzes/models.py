@@ -1,0 +1,1 @@
+"""Quiz engine models arrive with the quiz issue (#5)."""

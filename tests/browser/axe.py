@@ -1,0 +1,29 @@
+"""Run axe-core inside the page and fail on any serious or critical violation."""
+
+from functools import cache
+from pathlib import Path
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+
+@cache
+def _axe_source() -> str:
+    if not AXE_JS.exists():
+        raise RuntimeError(f"axe-core is not installed at {AXE_JS}: run `make test` (it runs `npm ci`).")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def assert_accessible(page) -> None:
+    # Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays strict.
+    page.evaluate(_axe_source())
+    results = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations'],"
+        " runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+    )
+    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+        for v in blocking
+    )
+    assert not blocking, f"axe-core found serious or critical violations on {page.url}:\n{report}"
