@@ -119,6 +119,18 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "sources": (LIST, True),
     },
 }
+NOUNS = {
+    "layers": "layer",
+    "categories": "category",
+    "wordings": "wording",
+    "services": "service",
+    "duties": "duty",
+    "misconceptions": "misconception",
+    "control_types": "control type",
+    "best_practices": "best practice",
+    "compliance": "compliance topic",
+    "exam_tasks": "exam task",
+}
 CELL_FIELDS = {
     "owner": (STR, True),
     "reason": (STR, True),
@@ -236,11 +248,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def fail(self, item: Item, rule: str) -> None:
-        self.problems.append(
-            Problem(
-                item.file, f"{item.kind[:-1] if item.kind.endswith('s') else item.kind} '{item.slug}'", rule
-            )
-        )
+        self.problems.append(Problem(item.file, f"{NOUNS[item.kind]} '{item.slug}'", rule))
 
     def slugs(self, kind: str) -> set[str]:
         return {str(i.data.get("slug")) for i in self.pack[kind]}
@@ -267,9 +275,7 @@ class _Checker:
         known = self.slugs(kind)
         for value in values:
             if value not in known:
-                self.fail(
-                    item, f"'{name}' names unknown {kind[:-1] if kind.endswith('s') else kind} '{value}'"
-                )
+                self.fail(item, f"'{name}' names unknown {NOUNS[kind]} '{value}'")
         if len(values) != len(set(map(str, values))):
             self.fail(item, f"'{name}' lists the same slug twice")
         if at_least_one and not values:

@@ -6,5 +6,6 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("learners.urls")),
+    path("", include("lessons.urls")),
     path("admin/", admin.site.urls),
 ]

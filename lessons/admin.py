@@ -1,0 +1,166 @@
+from django.contrib import admin
+
+from . import documents
+from .forms import BestPracticeForm, DutyForm, MatrixCellFormSet
+from .models import (
+    BestPractice,
+    Category,
+    ComplianceTopic,
+    ControlType,
+    Duty,
+    ExamTask,
+    Layer,
+    MatrixCell,
+    Misconception,
+    Note,
+    Service,
+    Wording,
+)
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """Content edited here is validated like the pack, and invalidates cached exports when saved."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        documents.content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        documents.content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        documents.content_changed()
+
+
+class LayerDutyInline(admin.TabularInline):
+    model = Duty
+    fields = ["statement", "owner", "group"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Duty statements on this layer (edit each through its link)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Layer)
+class LayerAdmin(ContentAdmin):
+    list_display = ["order", "name", "slug"]
+    list_display_links = ["name"]
+    search_fields = ["name", "description"]
+    inlines = [LayerDutyInline]
+
+    def has_add_permission(self, request):
+        # A new layer would leave every service without an owner for it: add layers in content/layers.yaml.
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(ContentAdmin):
+    list_display = ["name", "slug", "two_category_home", "position"]
+    search_fields = ["name", "summary"]
+
+
+@admin.register(Wording)
+class WordingAdmin(ContentAdmin):
+    list_display = ["name", "slug"]
+    filter_horizontal = ["categories"]
+
+
+@admin.register(Note)
+class NoteAdmin(ContentAdmin):
+    list_display = ["key"]
+
+
+class MatrixCellInline(admin.TabularInline):
+    model = MatrixCell
+    formset = MatrixCellFormSet
+    fields = ["layer", "owner", "reason", "condition", "sources"]
+    extra = 0
+    ordering = ["layer__order"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj else Layer.objects.count()
+
+
+class ServiceDutyInline(admin.TabularInline):
+    model = Duty.services.through
+    verbose_name = "duty statement"
+    verbose_name_plural = "Duty statements that name this service"
+    autocomplete_fields = ["duty"]
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(ContentAdmin):
+    list_display = ["name", "slug", "category", "category_inferred"]
+    list_filter = ["category", "category_inferred"]
+    search_fields = ["name", "slug", "summary"]
+    inlines = [MatrixCellInline, ServiceDutyInline]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, MatrixCellInline) and obj.pk is None and request.method == "GET":
+            kwargs["initial"] = [{"layer": layer} for layer in Layer.objects.all()]
+        return kwargs
+
+
+@admin.register(MatrixCell)
+class MatrixCellAdmin(ContentAdmin):
+    list_display = ["service", "layer", "owner", "reason"]
+    list_filter = ["owner", "layer", "service__category", "service"]
+    list_select_related = ["service", "layer"]
+    search_fields = ["reason", "condition", "service__name"]
+
+    def has_add_permission(self, request):
+        return False  # cells are edited with their service, where every layer is checked
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Duty)
+class DutyAdmin(ContentAdmin):
+    form = DutyForm
+    list_display = ["statement", "owner", "layer", "group"]
+    list_filter = ["owner", "layer", "categories", "services__category", "services", "group"]
+    list_select_related = ["layer"]
+    search_fields = ["statement", "explanation", "slug"]
+    filter_horizontal = ["services", "categories"]
+
+
+@admin.register(Misconception)
+class MisconceptionAdmin(ContentAdmin):
+    list_display = ["myth", "wrong_owner"]
+    list_filter = ["wrong_owner", "layers", "services__category"]
+    search_fields = ["myth", "correction", "slug"]
+    filter_horizontal = ["layers", "services", "duties"]
+
+
+@admin.register(ControlType)
+class ControlTypeAdmin(ContentAdmin):
+    list_display = ["name", "slug"]
+
+
+@admin.register(BestPractice)
+class BestPracticeAdmin(ContentAdmin):
+    form = BestPracticeForm
+    list_display = ["title", "slug"]
+    list_filter = ["services"]
+    search_fields = ["title", "summary"]
+    filter_horizontal = ["duties", "services"]
+
+
+@admin.register(ComplianceTopic)
+class ComplianceTopicAdmin(ContentAdmin):
+    list_display = ["framework", "slug"]
+    search_fields = ["framework", "aws_attests", "customer_owns"]
+
+
+@admin.register(ExamTask)
+class ExamTaskAdmin(ContentAdmin):
+    list_display = ["title", "exam"]

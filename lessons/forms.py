@@ -1,0 +1,109 @@
+"""Admin forms for content: the same rules the pack loader enforces (lessons/pack.py)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from .models import BestPractice, Duty, MatrixCell, Owner, Service
+from .pack import owner_conflict
+
+
+def duty_conflicts(*, owner: str, layer, services, categories) -> list[str]:
+    """Every service the duty applies to whose matrix cell on its layer disagrees with its owner."""
+    service_q = Q(service__in=services) | Q(service__category__in=categories)
+    cells = {
+        cell.service: cell.owner
+        for cell in MatrixCell.objects.filter(service_q, layer=layer).select_related("service")
+    }
+    affected = set(services) | set(Service.objects.filter(category__in=categories))
+    problems = []
+    for service in sorted(affected, key=lambda s: s.name):
+        why = owner_conflict(owner, cells.get(service))
+        if why:
+            problems.append(f"{service.name} {why}.")
+    return problems
+
+
+class DutyForm(forms.ModelForm):
+    class Meta:
+        model = Duty
+        fields = [
+            "slug",
+            "statement",
+            "owner",
+            "layer",
+            "services",
+            "categories",
+            "explanation",
+            "sources",
+            "group",
+            "position",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        services = list(cleaned.get("services") or [])
+        categories = list(cleaned.get("categories") or [])
+        if not services and not categories:
+            raise ValidationError("A duty must apply to at least one service or category.")
+        if cleaned.get("owner") and cleaned.get("layer"):
+            problems = duty_conflicts(
+                owner=cleaned["owner"], layer=cleaned["layer"], services=services, categories=categories
+            )
+            if problems:
+                raise ValidationError(["The owner disagrees with the responsibility matrix:", *problems])
+        return cleaned
+
+
+class BestPracticeForm(forms.ModelForm):
+    class Meta:
+        model = BestPractice
+        fields = ["slug", "title", "summary", "duties", "services", "other_tools", "sources", "position"]
+
+    def clean_duties(self):
+        duties = self.cleaned_data["duties"]
+        aws = [d.statement for d in duties if d.owner == Owner.AWS]
+        if aws:
+            raise ValidationError(f"A best practice serves Customer or Shared duties; these are AWS's: {aws}")
+        return duties
+
+
+class MatrixCellFormSet(forms.BaseInlineFormSet):
+    """A service's cells: exactly one per layer, each agreeing with the duties on that layer."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        from .models import Layer
+
+        rows = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        layers = [row["layer"] for row in rows]
+        missing = set(Layer.objects.all()) - set(layers)
+        if missing:
+            raise ValidationError(
+                f"Every layer needs an owner; missing: {', '.join(sorted(map(str, missing)))}."
+            )
+        if len(layers) != len(set(layers)):
+            raise ValidationError("Each layer may have only one cell.")
+        service = self.instance
+        duties = (
+            Duty.objects.filter(categories=service.category_id)
+            if service.category_id
+            else Duty.objects.none()
+        )
+        if service.pk:
+            duties = duties | Duty.objects.filter(services=service)
+        by_layer: dict[int, list[Duty]] = {}
+        for duty in duties.distinct():
+            by_layer.setdefault(duty.layer_id, []).append(duty)
+        problems = []
+        for row in rows:
+            for duty in by_layer.get(row["layer"].pk, []):
+                why = owner_conflict(duty.owner, row["owner"])
+                if why:
+                    problems.append(
+                        f'{row["layer"]}: duty "{duty.statement}" says {duty.owner}, the cell says {row["owner"]}.'
+                    )
+        if problems:
+            raise ValidationError(["These cells disagree with duty statements:", *problems])

@@ -1,0 +1,232 @@
+"""The shared responsibility model as data: layers, categories, services, the matrix and what hangs off it."""
+
+from django.db import models
+
+from .fields import LineListField, SourcesField
+
+
+class Owner(models.TextChoices):
+    AWS = "AWS", "AWS"
+    CUSTOMER = "Customer", "Customer"
+    SHARED = "Shared", "Shared"
+    NOT_APPLICABLE = "N/A", "Not applicable"
+
+
+DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
+
+
+class Positioned(models.Model):
+    """Content keeps the order its authors gave it in the pack files."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Layer(models.Model):
+    """One layer of the stack, from the physical data centre (order 1) up to the customer's data."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(unique=True)
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(Positioned):
+    name = models.CharField(max_length=120)
+    summary = models.TextField()
+    aws_manages = models.TextField()
+    customer_manages = models.TextField()
+    examples = LineListField(blank=True)
+    two_category_home = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        help_text="Where this category falls in the two-category wording.",
+    )
+    sources = SourcesField()
+
+    class Meta(Positioned.Meta):
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Wording(Positioned):
+    """A way AWS material groups services (three categories, or two)."""
+
+    name = models.CharField(max_length=120)
+    description = models.TextField()
+    categories = models.ManyToManyField(Category, related_name="wordings")
+    sources = SourcesField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Note(models.Model):
+    """Pack-wide prose, such as how the two wordings differ and where sources disagree."""
+
+    key = models.SlugField(max_length=50, unique=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ServiceQuerySet(models.QuerySet):
+    def with_matrix(self):
+        return self.select_related("category").prefetch_related(
+            models.Prefetch("cells", queryset=MatrixCell.objects.select_related("layer"))
+        )
+
+
+class Service(Positioned):
+    name = models.CharField(max_length=120, help_text='The official AWS name, e.g. "Amazon S3".')
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services")
+    category_inferred = models.BooleanField(
+        default=False, help_text="AWS's category sources do not name this service; we placed it."
+    )
+    summary = models.TextField()
+    sources = SourcesField()
+
+    objects = ServiceQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatrixCell(models.Model):
+    """Who owns one layer of one service, and why."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cells")
+    layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="cells")
+    owner = models.CharField(max_length=10, choices=Owner.choices)
+    reason = models.TextField(help_text="One line: why this owner.")
+    condition = models.TextField(blank=True, help_text="When the owner depends on how the service is used.")
+    sources = SourcesField(blank=True)
+
+    class Meta:
+        ordering = ["service", "layer__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "layer"], name="one_cell_per_service_layer"),
+            models.CheckConstraint(
+                condition=models.Q(owner__in=Owner.values), name="matrix_cell_owner_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} / {self.layer}: {self.owner}"
+
+
+class DutyQuerySet(models.QuerySet):
+    def with_relations(self):
+        return self.select_related("layer").prefetch_related("services", "categories")
+
+
+class Duty(Positioned):
+    """A concrete security task, who owns it, and on which layer."""
+
+    statement = models.CharField(max_length=300)
+    owner = models.CharField(max_length=10, choices=DUTY_OWNERS)
+    layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="duties")
+    services = models.ManyToManyField(Service, blank=True, related_name="duties")
+    categories = models.ManyToManyField(Category, blank=True, related_name="duties")
+    explanation = models.TextField()
+    sources = SourcesField()
+    group = models.SlugField(
+        max_length=50,
+        default="general",
+        help_text="The content file it lives in: content/duties/<group>.yaml.",
+    )
+
+    objects = DutyQuerySet.as_manager()
+
+    class Meta(Positioned.Meta):
+        verbose_name = "duty statement"
+        verbose_name_plural = "duty statements"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__in=[Owner.AWS, Owner.CUSTOMER, Owner.SHARED]),
+                name="duty_owner_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class Misconception(Positioned):
+    myth = models.TextField()
+    correction = models.TextField()
+    wrong_owner = models.CharField(max_length=10, choices=DUTY_OWNERS, blank=True)
+    layers = models.ManyToManyField(Layer, related_name="misconceptions")
+    services = models.ManyToManyField(Service, blank=True, related_name="misconceptions")
+    duties = models.ManyToManyField(Duty, blank=True, related_name="misconceptions")
+    sources = SourcesField()
+
+    def __str__(self) -> str:
+        return self.myth
+
+
+class ControlType(Positioned):
+    name = models.CharField(max_length=120)
+    description = models.TextField()
+    aws_part = models.TextField()
+    customer_part = models.TextField()
+    examples = LineListField()
+    sources = SourcesField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BestPractice(Positioned):
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    duties = models.ManyToManyField(Duty, related_name="best_practices")
+    services = models.ManyToManyField(Service, blank=True, related_name="best_practices")
+    other_tools = LineListField(blank=True)
+    sources = SourcesField()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ComplianceTopic(Positioned):
+    framework = models.CharField(max_length=200)
+    aws_attests = models.TextField()
+    customer_owns = models.TextField()
+    sources = SourcesField()
+
+    def __str__(self) -> str:
+        return self.framework
+
+
+class ExamTask(Positioned):
+    exam = models.CharField(max_length=200)
+    domain = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    skills = LineListField()
+    related = LineListField(blank=True)
+    sources = SourcesField()
+
+    def __str__(self) -> str:
+        return self.title

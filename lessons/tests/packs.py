@@ -1,0 +1,171 @@
+"""A small valid content pack, written to a temporary folder, for loader and validator tests."""
+
+from pathlib import Path
+
+import yaml
+
+AWS_URL = "https://aws.amazon.com/compliance/shared-responsibility-model/"
+LAYERS = ["physical-infrastructure", "guest-os", "customer-data"]
+
+
+def cell(owner: str, reason: str = "Because the sources say so.") -> dict:
+    return {"owner": owner, "reason": reason}
+
+
+def minimal_files() -> dict[str, object]:
+    return {
+        "layers.yaml": {
+            "layers": [
+                {
+                    "slug": slug,
+                    "name": slug.replace("-", " ").title(),
+                    "order": i + 1,
+                    "description": "A layer.",
+                }
+                for i, slug in enumerate(LAYERS)
+            ]
+        },
+        "categories.yaml": {
+            "categories": [
+                {
+                    "slug": slug,
+                    "name": f"{slug.title()} services",
+                    "summary": "A category.",
+                    "aws_manages": "Some things.",
+                    "customer_manages": "Other things.",
+                    "examples": ["Amazon EC2"],
+                    "two_category_home": home,
+                    "sources": [AWS_URL],
+                }
+                for slug, home in [("infrastructure", "infrastructure"), ("abstracted", "abstracted")]
+            ],
+            "wordings": [
+                {
+                    "slug": "two-category",
+                    "name": "Two categories",
+                    "description": "Infrastructure and abstracted.",
+                    "categories": ["infrastructure", "abstracted"],
+                    "sources": [AWS_URL],
+                }
+            ],
+            "difference": "How the wordings differ.",
+            "disagreement": "Where the sources disagree.",
+        },
+        "services/ec2.yaml": {
+            "slug": "ec2",
+            "name": "Amazon EC2",
+            "category": "infrastructure",
+            "summary": "Virtual servers.",
+            "sources": [AWS_URL],
+            "matrix": {
+                "physical-infrastructure": cell("AWS"),
+                "guest-os": cell("Customer"),
+                "customer-data": cell("Customer"),
+            },
+        },
+        "services/s3.yaml": {
+            "slug": "s3",
+            "name": "Amazon S3",
+            "category": "abstracted",
+            "summary": "Object storage.",
+            "sources": [AWS_URL],
+            "matrix": {
+                "physical-infrastructure": cell("AWS"),
+                "guest-os": cell("AWS"),
+                "customer-data": cell("Customer"),
+            },
+        },
+        "duties/core.yaml": {
+            "duties": [
+                {
+                    "slug": "ec2-patch-guest-os",
+                    "statement": "Patch the guest operating system of an EC2 instance.",
+                    "owner": "Customer",
+                    "layer": "guest-os",
+                    "services": ["ec2"],
+                    "explanation": "The customer controls the instance.",
+                    "sources": [AWS_URL],
+                },
+                {
+                    "slug": "secure-data-centres",
+                    "statement": "Guard the data centres.",
+                    "owner": "AWS",
+                    "layer": "physical-infrastructure",
+                    "categories": ["infrastructure", "abstracted"],
+                    "explanation": "AWS runs the buildings.",
+                    "sources": [AWS_URL],
+                },
+            ]
+        },
+        "misconceptions.yaml": {
+            "misconceptions": [
+                {
+                    "slug": "aws-patches-ec2",
+                    "myth": "AWS patches my EC2 instances.",
+                    "correction": "The customer does.",
+                    "wrong_owner": "AWS",
+                    "layers": ["guest-os"],
+                    "services": ["ec2"],
+                    "duties": ["ec2-patch-guest-os"],
+                    "sources": [AWS_URL],
+                }
+            ]
+        },
+        "control_types.yaml": {
+            "control_types": [
+                {
+                    "slug": "inherited",
+                    "name": "Inherited controls",
+                    "description": "Taken over from AWS.",
+                    "aws_part": "Operates them.",
+                    "customer_part": "Relies on them.",
+                    "examples": ["Physical controls"],
+                    "sources": [AWS_URL],
+                }
+            ]
+        },
+        "best_practices.yaml": {
+            "best_practices": [
+                {
+                    "slug": "patch-on-a-schedule",
+                    "title": "Patch on a schedule",
+                    "summary": "Keep guests patched.",
+                    "duties": ["ec2-patch-guest-os"],
+                    "services": ["ec2"],
+                    "other_tools": ["AWS Systems Manager"],
+                    "sources": [AWS_URL],
+                }
+            ]
+        },
+        "compliance.yaml": {
+            "compliance": [
+                {
+                    "slug": "pci-dss",
+                    "framework": "PCI DSS",
+                    "aws_attests": "Its infrastructure.",
+                    "customer_owns": "Their environment.",
+                    "sources": [AWS_URL],
+                }
+            ]
+        },
+        "exam.yaml": {
+            "exam_tasks": [
+                {
+                    "slug": "clf-c02-task-2-1",
+                    "exam": "AWS Certified Cloud Practitioner (CLF-C02)",
+                    "domain": "Domain 2",
+                    "title": "Task Statement 2.1",
+                    "skills": ["Recognise the components"],
+                    "sources": [AWS_URL],
+                }
+            ]
+        },
+    }
+
+
+def write_files(root: Path, files: dict[str, object]) -> Path:
+    for relative, data in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return root

@@ -1,0 +1,101 @@
+"""The shipped content pack: valid, complete, sourced, and true to the invariants of the model."""
+
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+
+from lessons.pack import load_pack
+
+FOUNDATION_LAYERS = ["physical-infrastructure", "global-network", "virtualization", "host-os"]
+AWS_HOSTS = ("aws.amazon.com", "docs.aws.amazon.com", "d1.awsstatic.com", "repost.aws", "aws.github.io")
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack()
+
+
+def is_aws(url: str) -> bool:
+    host = urlsplit(url).netloc
+    return any(host == h or host.endswith("." + h) for h in AWS_HOSTS)
+
+
+def test_pack_meets_the_coverage_targets(pack):
+    assert len(pack["layers"]) >= 12
+    assert len(pack["services"]) >= 20
+    assert len(pack["duties"]) >= 150
+    assert len(pack["misconceptions"]) >= 20
+    assert {c.slug for c in pack["control_types"]} == {"inherited", "shared", "customer-specific"}
+    assert len(pack["best_practices"]) >= 12
+    assert len(pack["compliance"]) >= 6
+
+
+def test_three_and_two_category_wordings_are_both_taught(pack):
+    assert {c.slug for c in pack["categories"]} == {"infrastructure", "container", "abstracted"}
+    wordings = {w.slug: w.data["categories"] for w in pack["wordings"]}
+    assert sorted(wordings["three-category"]) == ["abstracted", "container", "infrastructure"]
+    assert sorted(wordings["two-category"]) == ["abstracted", "infrastructure"]
+    assert pack.texts["difference"].strip() and pack.texts["disagreement"].strip()
+
+
+def test_services_span_every_category_and_kind(pack):
+    by_category = Counter(s.data["category"] for s in pack["services"])
+    assert all(by_category[c] >= 3 for c in ("infrastructure", "container", "abstracted"))
+    names = {s.data["name"] for s in pack["services"]}
+    for needed in ("Amazon EC2", "Amazon S3", "AWS Lambda", "Amazon RDS", "Amazon DynamoDB", "Amazon VPC"):
+        assert needed in names
+
+
+def test_service_names_are_official_aws_names(pack):
+    for service in pack["services"]:
+        name = service.data["name"]
+        assert name.startswith(("Amazon ", "AWS ", "Elastic Load Balancing")), name
+
+
+def test_aws_owns_the_foundation_layers_of_every_service(pack):
+    for service in pack["services"]:
+        for layer in FOUNDATION_LAYERS:
+            assert service.data["matrix"][layer]["owner"] == "AWS", (service.slug, layer)
+
+
+def test_access_management_is_never_aws_alone_nor_missing(pack):
+    for service in pack["services"]:
+        assert service.data["matrix"]["identity-access"]["owner"] in ("Customer", "Shared"), service.slug
+
+
+def test_the_line_moves_with_the_service(pack):
+    # The CLF-C02 task's own examples: EC2 guest OS is the customer's, RDS and Lambda take it away.
+    matrix = {s.slug: s.data["matrix"] for s in pack["services"]}
+    assert matrix["ec2"]["guest-os"]["owner"] == "Customer"
+    assert matrix["rds"]["guest-os"]["owner"] == "AWS"
+    assert matrix["rds"]["platform-software"]["owner"] in ("AWS", "Shared")
+    assert matrix["lambda"]["guest-os"]["owner"] in ("AWS", "Shared")
+    assert matrix["lambda"]["guest-os"].get("condition"), "Lambda runtime patching depends on deployment"
+
+
+def test_duties_cover_every_owner_and_most_layers(pack):
+    owners = Counter(d.data["owner"] for d in pack["duties"])
+    assert owners["AWS"] >= 20 and owners["Customer"] >= 50 and owners["Shared"] >= 5
+    assert len({d.data["layer"] for d in pack["duties"]}) >= 12
+
+
+def test_every_duty_cites_aws_first(pack):
+    for duty in pack["duties"]:
+        assert is_aws(duty.data["sources"][0]), (duty.slug, duty.data["sources"][0])
+
+
+def test_every_misconception_cites_an_aws_page(pack):
+    for myth in pack["misconceptions"]:
+        assert any(is_aws(url) for url in myth.data["sources"]), myth.slug
+
+
+def test_statements_are_unique(pack):
+    statements = Counter(d.data["statement"].strip().lower() for d in pack["duties"])
+    assert [s for s, n in statements.items() if n > 1] == []
+
+
+def test_exam_task_2_1_is_covered(pack):
+    titles = " ".join(t.data["title"] for t in pack["exam_tasks"])
+    assert "2.1" in titles and "shared responsibility" in titles.lower()
+    assert any("CLF-C02" in t.data["exam"] for t in pack["exam_tasks"])
