@@ -18,6 +18,7 @@ from .models import (
     Duty,
     ExamTask,
     Layer,
+    Lesson,
     MatrixCell,
     Misconception,
     Note,
@@ -189,6 +190,22 @@ def pack_document() -> dict:
             )
             for e in ExamTask.objects.all()
         ],
+        "lessons": [
+            _drop_empty(
+                {
+                    "slug": x.slug,
+                    "title": x.title,
+                    "order": x.order,
+                    "objectives": x.objectives,
+                    "summary": x.summary,
+                    "shows": x.shows,
+                    "quiz": x.quiz,
+                    "sources": x.sources,
+                    "body": x.body,
+                }
+            )
+            for x in Lesson.objects.all()
+        ],
     }
     return doc
 
@@ -290,4 +307,15 @@ def write_pack(root: Path) -> list[Path]:
     write("best_practices.yaml", {"best_practices": doc["best_practices"]})
     write("compliance.yaml", {"compliance": doc["compliance"]})
     write("exam.yaml", {"exam_tasks": doc["exam_tasks"]})
+    lessons_dir = root / "lessons"
+    keep = {f"{x['order']:02d}-{x['slug']}.md" for x in doc["lessons"]}
+    for stale in lessons_dir.glob("*.md") if lessons_dir.is_dir() else []:
+        if stale.name not in keep:
+            stale.unlink()
+    for lesson in doc["lessons"]:
+        body = lesson.pop("body")
+        path = lessons_dir / f"{lesson['order']:02d}-{lesson['slug']}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\n{_dump(lesson)}---\n\n{body.strip()}\n", encoding="utf-8")
+        written.append(path)
     return written

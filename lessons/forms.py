@@ -107,3 +107,41 @@ class MatrixCellFormSet(forms.BaseInlineFormSet):
                     )
         if problems:
             raise ValidationError(["These cells disagree with duty statements:", *problems])
+
+
+class CompareForm(forms.Form):
+    """Two to four services to compare; slugs in the query string make the URL shareable."""
+
+    services = forms.MultipleChoiceField(
+        label="Services to compare",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "%(value)s is not a service in this app."},
+    )
+
+    def __init__(self, *args, service_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].choices = service_choices
+
+    def clean_services(self):
+        chosen = self.cleaned_data["services"]
+        if not 2 <= len(chosen) <= 4:
+            raise ValidationError(f"Choose two to four services (you chose {len(chosen)}).")
+        return chosen
+
+
+class DutyFilterForm(forms.Form):
+    """Filters for the duty explorer; every field optional, unknown values are reported, not ignored."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    owner = forms.ChoiceField(label="Owner", required=False)
+    layer = forms.ChoiceField(label="Layer", required=False)
+    category = forms.ChoiceField(label="Category", required=False)
+    service = forms.ChoiceField(label="Service", required=False)
+
+    def __init__(self, *args, layers, categories, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        anything = [("", "Any")]
+        self.fields["owner"].choices = anything + [(o, o) for o in (Owner.AWS, Owner.CUSTOMER, Owner.SHARED)]
+        self.fields["layer"].choices = anything + [(x.slug, x.name) for x in layers]
+        self.fields["category"].choices = anything + [(x.slug, x.name) for x in categories]
+        self.fields["service"].choices = anything + [(x.slug, x.name) for x in services]

@@ -13,6 +13,7 @@ from .models import (
     Duty,
     ExamTask,
     Layer,
+    Lesson,
     MatrixCell,
     Misconception,
     Note,
@@ -217,5 +218,25 @@ def _load(pack: Pack) -> dict[str, int]:
         },
     )
     ExamTask.objects.exclude(slug__in=[i.data["slug"] for i in pack["exam_tasks"]]).delete()
+
+    keep = [i.data["slug"] for i in pack["lessons"]]
+    Lesson.objects.exclude(slug__in=keep).delete()
+    for lesson in Lesson.objects.all():
+        Lesson.objects.filter(pk=lesson.pk).update(order=lesson.order + 10_000)
+    for item in pack["lessons"]:
+        d = item.data
+        Lesson.objects.update_or_create(
+            slug=d["slug"],
+            defaults={
+                "title": d["title"],
+                "order": d["order"],
+                "objectives": list(d["objectives"]),
+                "summary": d["summary"],
+                "shows": list(d.get("shows") or []),
+                "quiz": d.get("quiz") or "",
+                "body": d["body"],
+                "sources": list(d["sources"]),
+            },
+        )
 
     return {kind: len(pack[kind]) for kind in pack.items}

@@ -1,8 +1,10 @@
 """The shared responsibility model as data: layers, categories, services, the matrix and what hangs off it."""
 
 from django.db import models
+from django.urls import reverse
 
 from .fields import LineListField, SourcesField
+from .markdown import render_markdown
 
 
 class Owner(models.TextChoices):
@@ -112,6 +114,9 @@ class Service(Positioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:service_detail", args=[self.slug])
+
 
 class MatrixCell(models.Model):
     """Who owns one layer of one service, and why."""
@@ -139,6 +144,29 @@ class MatrixCell(models.Model):
 class DutyQuerySet(models.QuerySet):
     def with_relations(self):
         return self.select_related("layer").prefetch_related("services", "categories")
+
+    def owned_by(self, owner: str):
+        return self.filter(owner=owner)
+
+    def on_layer(self, slug: str):
+        return self.filter(layer__slug=slug)
+
+    def for_category(self, slug: str):
+        """Duties naming the category, or naming one of its services."""
+        ids = self.filter(models.Q(categories__slug=slug) | models.Q(services__category__slug=slug)).values(
+            "pk"
+        )
+        return self.filter(pk__in=ids)
+
+    def for_service(self, slug: str):
+        """Duties naming the service, or naming the category it belongs to."""
+        ids = self.filter(models.Q(services__slug=slug) | models.Q(categories__services__slug=slug)).values(
+            "pk"
+        )
+        return self.filter(pk__in=ids)
+
+    def search(self, text: str):
+        return self.filter(models.Q(statement__icontains=text) | models.Q(explanation__icontains=text))
 
 
 class Duty(Positioned):
@@ -230,3 +258,68 @@ class ExamTask(Positioned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LessonQuerySet(models.QuerySet):
+    def path(self):
+        return self.order_by("order")
+
+
+class Lesson(models.Model):
+    """One page of the learning path. The body is authored Markdown, sanitized to HTML when loaded."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(unique=True)
+    objectives = LineListField()
+    summary = models.TextField()
+    shows = LineListField(blank=True, help_text="Data blocks shown after the body (docs/content-format.md).")
+    quiz = models.CharField(max_length=100, blank=True, help_text="Quiz topic for the end-of-lesson quiz.")
+    body = models.TextField(help_text="Markdown; raw HTML is stripped.")
+    sources = SourcesField()
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:lesson_detail", args=[self.slug])
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+
+class LessonProgress(models.Model):
+    """A lesson the learner marked as done."""
+
+    learner = models.ForeignKey("learners.Learner", on_delete=models.CASCADE, related_name="lesson_progress")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["completed_at"]
+        verbose_name_plural = "lesson progress"
+        constraints = [models.UniqueConstraint(fields=["learner", "lesson"], name="one_progress_per_lesson")]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.lesson}"
+
+    @classmethod
+    def merge_learner(cls, *, source, target) -> None:
+        """Move source's completions to target; a lesson both finished keeps the earlier completion."""
+        done = dict(cls.objects.filter(learner=target).values_list("lesson_id", "completed_at"))
+        for row in cls.objects.filter(learner=source):
+            if row.lesson_id in done:
+                if row.completed_at < done[row.lesson_id]:
+                    cls.objects.filter(learner=target, lesson_id=row.lesson_id).update(
+                        completed_at=row.completed_at
+                    )
+                row.delete()
+            else:
+                row.learner = target
+                row.save(update_fields=["learner"])

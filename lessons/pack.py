@@ -31,7 +31,24 @@ FILES = {
     "best_practices": ("best_practices.yaml", "best_practices"),
     "compliance": ("compliance.yaml", "compliance"),
     "exam_tasks": ("exam.yaml", "exam_tasks"),
+    "lessons": ("lessons/*.md", "front-matter"),
+    "questions": ("questions/*.yaml", "questions"),
 }
+# Kinds a pack may lack (a small pack for tests, or one being written); the real pack's tests require them.
+OPTIONAL = {"lessons", "questions"}
+LESSON_SHOWS = {
+    "core-matrix",
+    "category-matrix",
+    "control-types",
+    "wordings",
+    "services",
+    "misconceptions",
+    "best-practices",
+    "compliance",
+    "exam",
+    "cheat-sheet",
+}
+QUESTION_KINDS = ("single", "multiple")
 TEXT_KEYS = {"categories.yaml": ("difference", "disagreement")}
 
 # kind -> {field: (type, required)}
@@ -118,7 +135,39 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "related": (LIST, False),
         "sources": (LIST, True),
     },
+    "lessons": {
+        "slug": (STR, True),
+        "title": (STR, True),
+        "order": (INT, True),
+        "objectives": (LIST, True),
+        "summary": (STR, True),
+        "shows": (LIST, False),
+        "quiz": (STR, False),
+        "sources": (LIST, True),
+        "body": (STR, True),
+    },
+    "questions": {
+        "slug": (STR, True),
+        "kind": (STR, True),
+        "prompt": (STR, True),
+        "options": (LIST, True),
+        "explanation": (STR, True),
+        "learn_more": (STR, True),
+        "relies_on": (LIST, False),
+        "duties": (LIST, False),
+        "layers": (LIST, True),
+        "services": (LIST, False),
+        "categories": (LIST, False),
+        "sources": (LIST, True),
+    },
 }
+OPTION_FIELDS = {
+    "text": (STR, True),
+    "correct": (BOOL, True),
+    "explanation": (STR, True),
+    "misconception": (STR, False),
+}
+FACT_FIELDS = {"service": (STR, True), "layer": (STR, True), "owner": (STR, True)}
 NOUNS = {
     "layers": "layer",
     "categories": "category",
@@ -130,6 +179,8 @@ NOUNS = {
     "best_practices": "best practice",
     "compliance": "compliance topic",
     "exam_tasks": "exam task",
+    "lessons": "lesson",
+    "questions": "question",
 }
 CELL_FIELDS = {
     "owner": (STR, True),
@@ -210,10 +261,16 @@ def read_pack(root: Path = DEFAULT_ROOT) -> Pack:
     for kind, (pattern, key) in FILES.items():
         paths = sorted(root.glob(pattern))
         if not paths:
-            problems.append(Problem(pattern, "-", "file is missing"))
+            if kind not in OPTIONAL:
+                problems.append(Problem(pattern, "-", "file is missing"))
             continue
         for path in paths:
             rel = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+            if key == "front-matter":
+                entry = _read_front_matter(path, rel, problems)
+                if entry is not None:
+                    pack.items.setdefault(kind, []).append(Item(kind, entry, rel))
+                continue
             if path not in parsed:
                 try:
                     parsed[path] = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -240,6 +297,24 @@ def read_pack(root: Path = DEFAULT_ROOT) -> Pack:
                 if isinstance(doc, dict) and isinstance(doc.get(text_key), str):
                     pack.texts[text_key] = doc[text_key]
     return pack
+
+
+def _read_front_matter(path: Path, rel: str, problems: list[Problem]) -> dict | None:
+    """A Markdown file that starts with a '---' YAML block; the rest is the body."""
+    text = path.read_text(encoding="utf-8")
+    parts = text.split("\n---", 1) if text.startswith("---") else []
+    if len(parts) != 2:
+        problems.append(Problem(rel, "-", "must start with a '---' front matter block closed by '---'"))
+        return None
+    try:
+        meta = yaml.safe_load(parts[0].removeprefix("---"))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(rel, "-", f"front matter is not valid YAML: {exc}".replace("\n", " ")))
+        return None
+    if not isinstance(meta, dict):
+        problems.append(Problem(rel, "-", "front matter must be a mapping"))
+        return None
+    return {**meta, "body": parts[1].lstrip("-").strip("\n") + "\n"}
 
 
 class _Checker:
@@ -311,6 +386,8 @@ class _Checker:
         self.check_duties(cells)
         self.check_misconceptions()
         self.check_best_practices()
+        self.check_lessons()
+        self.check_questions(cells)
         return self.problems
 
     def check_layers(self) -> None:
@@ -408,6 +485,90 @@ class _Checker:
                     self.fail(
                         item, f"duty '{slug}' is AWS's; a best practice serves a Customer or Shared duty"
                     )
+
+    def check_lessons(self) -> None:
+        categories, services = self.slugs("categories"), self.slugs("services")
+        orders: dict[object, str] = {}
+        for item in self.pack["lessons"]:
+            order = item.data.get("order")
+            if order in orders:
+                self.fail(item, f"'order' {order} is also used by lesson '{orders[order]}'")
+            orders.setdefault(order, item.slug)
+            for show in item.data.get("shows") or []:
+                prefix, _, slug = str(show).partition(":")
+                if not (show in LESSON_SHOWS or (prefix == "category" and slug in categories)):
+                    self.fail(item, f"'shows' has unknown block '{show}'")
+            quiz = item.data.get("quiz")
+            if quiz is not None and not self.is_quiz_topic(str(quiz), categories, services):
+                self.fail(item, f"'quiz' has unknown topic '{quiz}'")
+
+    @staticmethod
+    def is_quiz_topic(topic: str, categories: set[str], services: set[str]) -> bool:
+        prefix, _, slug = topic.partition(":")
+        return topic in ("everything", "misconceptions", "control-types") or (
+            (prefix == "category" and slug in categories) or (prefix == "service" and slug in services)
+        )
+
+    def check_questions(self, cells: dict[tuple[str, str], str]) -> None:
+        targets = {
+            "service": self.slugs("services"),
+            "category": self.slugs("categories"),
+            "lesson": self.slugs("lessons"),
+        }
+        misconceptions = self.slugs("misconceptions")
+        for item in self.pack["questions"]:
+            kind = item.data.get("kind")
+            if kind not in QUESTION_KINDS:
+                self.fail(item, "'kind' must be single or multiple")
+            options = item.data.get("options")
+            if isinstance(options, list):
+                if not 3 <= len(options) <= 6:
+                    self.fail(item, "needs 3 to 6 options")
+                correct = 0
+                for number, option in enumerate(options, start=1):
+                    if not isinstance(option, dict):
+                        self.fail(item, f"option {number} must be a mapping")
+                        continue
+                    self.check_fields(item, OPTION_FIELDS, option, f"option {number}: ")
+                    correct += option.get("correct") is True
+                    myth = option.get("misconception")
+                    if myth is not None and myth not in misconceptions:
+                        self.fail(item, f"option {number}: names unknown misconception '{myth}'")
+                if len(
+                    {str(o.get("text", "")).strip().lower() for o in options if isinstance(o, dict)}
+                ) < len(options):
+                    self.fail(item, "two options have the same text")
+                if kind == "single" and correct != 1:
+                    self.fail(
+                        item, f"a single-answer question needs exactly one correct option, not {correct}"
+                    )
+                if kind == "multiple" and not 2 <= correct < len(options):
+                    self.fail(
+                        item, "a multiple-answer question needs two or more correct options and a wrong one"
+                    )
+            prefix, _, slug = str(item.data.get("learn_more", "")).partition(":")
+            if slug not in targets.get(prefix, ()):
+                self.fail(
+                    item,
+                    f"'learn_more' must be service:, category: or lesson: an existing slug, not '{item.data.get('learn_more')}'",
+                )
+            for fact in item.data.get("relies_on") or []:
+                if not isinstance(fact, dict):
+                    self.fail(item, "'relies_on' entries must be mappings of service, layer, owner")
+                    continue
+                self.check_fields(item, FACT_FIELDS, fact, "relies_on: ")
+                key = (fact.get("service"), fact.get("layer"))
+                if key not in cells:
+                    self.fail(item, f"relies_on names no matrix cell: service '{key[0]}', layer '{key[1]}'")
+                elif cells[key] != fact.get("owner"):
+                    self.fail(
+                        item,
+                        f"relies_on says {key[0]} / {key[1]} is {fact.get('owner')}, but the matrix says {cells[key]}",
+                    )
+            self.check_refs(item, "duties", "duties")
+            self.check_refs(item, "layers", "layers", at_least_one=True)
+            self.check_refs(item, "services", "services")
+            self.check_refs(item, "categories", "categories")
 
 
 def validate(pack: Pack) -> list[Problem]:
