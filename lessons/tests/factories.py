@@ -4,6 +4,7 @@ from lessons.models import (
     Category,
     Duty,
     Layer,
+    Lesson,
     MatrixCell,
     Misconception,
     Owner,
@@ -96,3 +97,16 @@ def service_with_matrix(layers, owners, **kwargs) -> Service:
     for layer, owner in zip(layers, owners, strict=True):
         MatrixCellFactory(service=service, layer=layer, owner=owner)
     return service
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    slug = factory.Sequence(lambda n: f"lesson-{n}")
+    title = factory.Sequence(lambda n: f"Lesson number {n}")
+    order = factory.Sequence(lambda n: n + 1)
+    objectives = factory.LazyFunction(lambda: ["Say who owns a layer."])
+    summary = "What to remember."
+    body = "## Why it matters\n\nAWS secures the cloud; you secure what you put in it."
+    sources = factory.LazyFunction(lambda: [AWS_URL])
