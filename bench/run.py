@@ -24,6 +24,9 @@ WORKERS = os.environ.get("BENCH_WORKERS", "2")
 # (label, path): later issues add their pages here.
 PAGES = [
     ("home page", "/"),
+    ("category matrix", "/matrix/"),
+    ("service page", "/services/ec2/"),
+    ("compare page", "/compare/?services=ec2&services=rds&services=lambda"),
 ]
 
 
