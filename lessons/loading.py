@@ -25,7 +25,11 @@ from .pack import DEFAULT_ROOT, Pack, load_pack
 
 def load_content(root: Path = DEFAULT_ROOT) -> dict[str, int]:
     """Validate the pack at root and load it; raise PackError (loading nothing) if any rule breaks."""
-    pack = load_pack(root)
+    return load_pack_into_db(load_pack(root))
+
+
+def load_pack_into_db(pack: Pack) -> dict[str, int]:
+    """Load an already validated pack (one transaction) and invalidate cached exports."""
     counts = _load(pack)
     documents.content_changed()
     return counts

@@ -2,12 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lessons.loading import load_content
 from lessons.pack import DEFAULT_ROOT, PackError
+from quizzes.loading import load_everything
 
 
 class Command(BaseCommand):
-    help = "Validate the content pack and load it (all or nothing; upsert by slug; idempotent)."
+    help = "Validate the content pack and load it with its questions (all or nothing; upsert by slug; idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options):
         try:
-            counts = load_content(path)
+            counts = load_everything(path)
         except PackError as exc:
             lines = "\n".join(f"  {problem}" for problem in exc.problems)
             raise CommandError(
