@@ -55,7 +55,9 @@ def record_answer(attempt: Attempt, question: Question, answer: dict) -> Respons
                 attempt=attempt, question=question, answer=answer, correct=graded.correct, score=graded.score
             )
             if not attempt.slots.exclude(question__in=attempt.responses.values("question")).exists():
-                Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+                Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
+                    finished_at=timezone.now()
+                )
     except IntegrityError:
         raise AlreadyAnswered(Response.objects.get(attempt=attempt, question=question)) from None
     return response

@@ -81,9 +81,18 @@ def load_authored(pack: Pack) -> int:
 def generate() -> int:
     """Questions derived from duties, misconceptions, the matrix and the control types."""
     kept: set[str] = set()
-    duties = list(Duty.objects.prefetch_related("services", "categories").order_by("layer__order", "position"))
+    duties = list(
+        Duty.objects.prefetch_related("services", "categories").order_by("layer__order", "position")
+    )
     for index, duty in enumerate(duties):
-        question = _upsert(f"owner-{duty.slug}", kept, kind=Kind.OWNER, origin=Origin.GENERATED, duty=duty, position=1000 + index)
+        question = _upsert(
+            f"owner-{duty.slug}",
+            kept,
+            kind=Kind.OWNER,
+            origin=Origin.GENERATED,
+            duty=duty,
+            position=1000 + index,
+        )
         _tag(question, duty)
         if index % FACT_EVERY == 0:
             question = _upsert(
@@ -98,13 +107,23 @@ def generate() -> int:
             _tag(question, duty)
     for index, myth in enumerate(Misconception.objects.prefetch_related("layers", "services")):
         question = _upsert(
-            f"myth-{myth.slug}", kept, kind=Kind.MYTH_FACT, origin=Origin.GENERATED, misconception=myth, position=3000 + index
+            f"myth-{myth.slug}",
+            kept,
+            kind=Kind.MYTH_FACT,
+            origin=Origin.GENERATED,
+            misconception=myth,
+            position=3000 + index,
         )
         question.layers.set(myth.layers.all())
         question.services.set(myth.services.all())
     for index, service in enumerate(Service.objects.select_related("category")):
         question = _upsert(
-            f"matrix-{service.slug}", kept, kind=Kind.MATRIX, origin=Origin.GENERATED, service=service, position=4000 + index
+            f"matrix-{service.slug}",
+            kept,
+            kind=Kind.MATRIX,
+            origin=Origin.GENERATED,
+            service=service,
+            position=4000 + index,
         )
         question.layers.set(Layer.objects.all())
         question.services.set([service])
@@ -164,7 +183,9 @@ def _generate_sorts(duties: list[Duty], kept: set[str]) -> None:
             question.categories.set([category])
             question.layers.set({d.layer_id for d in picked})
             SortItem.objects.filter(question=question).delete()
-            SortItem.objects.bulk_create(SortItem(question=question, duty=d, position=i) for i, d in enumerate(picked))
+            SortItem.objects.bulk_create(
+                SortItem(question=question, duty=d, position=i) for i, d in enumerate(picked)
+            )
 
 
 def _retire(questions) -> None:

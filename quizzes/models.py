@@ -58,7 +58,9 @@ class Question(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.AUTHORED)
     prompt = models.TextField(blank=True)
     explanation = models.TextField(blank=True)
-    learn_more = models.CharField(max_length=120, blank=True, help_text="service:<slug>, category:<slug> or lesson:<slug>")
+    learn_more = models.CharField(
+        max_length=120, blank=True, help_text="service:<slug>, category:<slug> or lesson:<slug>"
+    )
     sources = SourcesField(blank=True)
     # SET_NULL, not CASCADE: removing content retires its questions but keeps learners' responses.
     duty = models.ForeignKey(Duty, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions")
@@ -125,7 +127,9 @@ class Attempt(models.Model):
     title = models.CharField(max_length=200)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -169,4 +173,6 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["answered_at"]
-        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question")]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question")
+        ]

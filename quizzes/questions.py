@@ -10,8 +10,18 @@ from lessons.models import Owner
 
 from .models import Kind, Question
 
-OWNER_CHOICES = [(Owner.AWS, "AWS"), (Owner.CUSTOMER, "The customer"), (Owner.SHARED, "Both AWS and the customer (shared)")]
-CELL_CHOICES = [("", "Choose…"), (Owner.AWS, "AWS"), (Owner.CUSTOMER, "Customer"), (Owner.SHARED, "Shared"), (Owner.NOT_APPLICABLE, "Not applicable")]
+OWNER_CHOICES = [
+    (Owner.AWS, "AWS"),
+    (Owner.CUSTOMER, "The customer"),
+    (Owner.SHARED, "Both AWS and the customer (shared)"),
+]
+CELL_CHOICES = [
+    ("", "Choose…"),
+    (Owner.AWS, "AWS"),
+    (Owner.CUSTOMER, "Customer"),
+    (Owner.SHARED, "Shared"),
+    (Owner.NOT_APPLICABLE, "Not applicable"),
+]
 SORT_CHOICES = CELL_CHOICES[:4]
 MYTH_FACT_CHOICES = [("fact", "Fact"), ("myth", "Myth")]
 OWNER_PHRASE = {
@@ -59,8 +69,11 @@ def present(question: Question) -> Presented:
     kind = question.kind
     if kind == Kind.OWNER:
         return Presented(
-            question, kind, f"Who is responsible for this task? “{question.duty.statement}”",
-            context=_services_text(question), choices=OWNER_CHOICES,
+            question,
+            kind,
+            f"Who is responsible for this task? “{question.duty.statement}”",
+            context=_services_text(question),
+            choices=OWNER_CHOICES,
         )
     if kind == Kind.MYTH_FACT:
         if question.misconception_id:
@@ -70,29 +83,44 @@ def present(question: Question) -> Presented:
             owner = question.duty.owner if question.statement_is_true else false_owner(question)
             claim = f"{OWNER_PHRASE[owner]}: {question.duty.statement}"
             context = _services_text(question)
-        return Presented(question, kind, f"Myth or fact? “{claim}”", context=context, choices=MYTH_FACT_CHOICES)
+        return Presented(
+            question, kind, f"Myth or fact? “{claim}”", context=context, choices=MYTH_FACT_CHOICES
+        )
     if kind == Kind.CONTROL:
         return Presented(
-            question, kind, question.prompt,
+            question,
+            kind,
+            question.prompt,
             choices=[(ct.slug, ct.name) for ct in _control_types()],
         )
     if kind in (Kind.SINGLE, Kind.MULTIPLE):
         many = kind == Kind.MULTIPLE
         return Presented(
-            question, kind, question.prompt, choices=[(str(o.pk), o.text) for o in question.options.all()],
-            many=many, instructions="Select all that apply, as many as the question asks." if many else "",
+            question,
+            kind,
+            question.prompt,
+            choices=[(str(o.pk), o.text) for o in question.options.all()],
+            many=many,
+            instructions="Select all that apply, as many as the question asks." if many else "",
         )
     if kind == Kind.MATRIX:
         cells = sorted(question.service.cells.all(), key=lambda c: -c.layer.order)
         return Presented(
-            question, kind, f"Fill in the matrix for {question.service.name}: who secures each layer?",
+            question,
+            kind,
+            f"Fill in the matrix for {question.service.name}: who secures each layer?",
             fields=[Field(f"cell-{c.layer.slug}", c.layer.name, CELL_CHOICES) for c in cells],
             instructions="Choose an owner for every layer. Top of the stack first.",
         )
     if kind == Kind.SORT:
         return Presented(
-            question, kind, question.prompt or "Sort these tasks: who is responsible for each?",
-            fields=[Field(f"item-{item.pk}", item.duty.statement, SORT_CHOICES) for item in question.sort_items.all()],
+            question,
+            kind,
+            question.prompt or "Sort these tasks: who is responsible for each?",
+            fields=[
+                Field(f"item-{item.pk}", item.duty.statement, SORT_CHOICES)
+                for item in question.sort_items.all()
+            ],
             instructions="Choose AWS, Customer or Shared for every statement.",
         )
     raise ValueError(f"unknown question kind {kind!r}")

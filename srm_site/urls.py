@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("learners.urls")),
     path("", include("lessons.urls")),
+    path("quizzes/", include("quizzes.urls")),
     path("admin/", admin.site.urls),
 ]

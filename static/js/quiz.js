@@ -1,0 +1,15 @@
+// Quiz keyboard shortcuts (progressive enhancement): number keys pick an option; Enter checks (native submit).
+document.addEventListener("keydown", (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const tag = event.target.tagName;
+  if (tag === "SELECT" || tag === "TEXTAREA" || (tag === "INPUT" && event.target.type === "text")) return;
+  const digit = Number.parseInt(event.key, 10);
+  if (!(digit >= 1 && digit <= 9)) return;
+  const form = document.querySelector("[data-quiz-form]");
+  const input = form?.querySelectorAll("input[type=radio], input[type=checkbox]")[digit - 1];
+  if (!input) return;
+  event.preventDefault();
+  if (input.type === "checkbox") input.checked = !input.checked;
+  else input.checked = true;
+  input.focus();
+});
