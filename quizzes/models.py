@@ -117,6 +117,9 @@ class SortItem(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["question", "duty"], name="one_sort_item_per_duty")]
 
+    def __str__(self) -> str:
+        return f"{self.question}: {self.duty}"
+
 
 class Attempt(models.Model):
     """One sitting of a quiz by one learner. Its public id is unguessable."""
@@ -160,6 +163,9 @@ class AttemptQuestion(models.Model):
             models.UniqueConstraint(fields=["attempt", "question"], name="no_repeats_in_an_attempt"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.attempt} #{self.position}"
+
 
 class Response(models.Model):
     """A learner's graded answer. One per attempt and question, enforced by the database."""
@@ -176,3 +182,6 @@ class Response(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.question} ({'right' if self.correct else 'wrong'})"
