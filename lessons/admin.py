@@ -135,6 +135,7 @@ class DutyAdmin(ContentAdmin):
 
 @admin.register(Misconception)
 class MisconceptionAdmin(ContentAdmin):
+    # search_fields also serve the quiz admin's option autocomplete
     list_display = ["myth", "wrong_owner"]
     list_filter = ["wrong_owner", "layers", "services__category"]
     search_fields = ["myth", "correction", "slug"]

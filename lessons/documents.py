@@ -263,6 +263,11 @@ def _str_representer(dumper, value: str):
 _Dumper.add_representer(str, _str_representer)
 
 
+def dump_yaml(data) -> str:
+    """YAML as the content files are written by hand: keys in order, prose folded."""
+    return _dump(data)
+
+
 def _dump(data) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 

@@ -53,9 +53,11 @@ def load_authored(pack: Pack) -> int:
             explanation=d["explanation"].strip(),
             learn_more=d["learn_more"],
             sources=list(d["sources"]),
-            duty=duties.get((d.get("duties") or [None])[0]),
             position=position,
+            group=Path(item.file).stem,
+            relies_on=list(d.get("relies_on") or []),
         )
+        question.duties.set([duties[s] for s in d.get("duties") or []])
         question.layers.set([layers[s] for s in d["layers"]])
         question.services.set([services[s] for s in d.get("services") or []])
         question.categories.set([categories[s] for s in d.get("categories") or []])

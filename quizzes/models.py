@@ -71,11 +71,25 @@ class Question(models.Model):
         Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="matrix_questions"
     )
     control_type = models.ForeignKey(ControlType, null=True, blank=True, on_delete=models.SET_NULL)
+    relies_on = models.JSONField(
+        default=list, blank=True, help_text="Matrix facts the answer depends on: [{service, layer, owner}]."
+    )
     statement_is_true = models.BooleanField(null=True, blank=True, help_text="Myth-or-fact questions only.")
+    duties = models.ManyToManyField(
+        Duty,
+        blank=True,
+        related_name="authored_questions",
+        help_text="Authored questions: the duties they test.",
+    )
     layers = models.ManyToManyField(Layer, blank=True, related_name="questions")
     services = models.ManyToManyField(Service, blank=True, related_name="questions")
     categories = models.ManyToManyField(Category, blank=True, related_name="questions")
     position = models.PositiveIntegerField(default=0)
+    group = models.SlugField(
+        max_length=50,
+        blank=True,
+        help_text="Authored questions: the file they live in, content/questions/<group>.yaml.",
+    )
     retired = models.BooleanField(
         default=False, help_text="No longer drawn (its content left the pack); kept for past attempts."
     )

@@ -165,15 +165,17 @@ def explanation(question: Question) -> str:
 
 
 def sources(question: Question) -> list[str]:
+    if question.sources:
+        return question.sources
     if question.duty_id:
         return question.duty.sources
     if question.misconception_id:
         return question.misconception.sources
-    if question.service_id and not question.sources:
+    if question.service_id:
         return question.service.sources
-    if question.control_type_id and not question.sources:
+    if question.control_type_id:
         return question.control_type.sources
-    return question.sources
+    return []
 
 
 def learn_more(question: Question, *, lesson_slugs: set[str]) -> tuple[str, str] | None:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from lessons.documents import write_pack
 from lessons.pack import DEFAULT_ROOT
+from quizzes.documents import write_questions
 
 
 class Command(BaseCommand):
@@ -15,5 +16,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: Path, **options):
-        written = write_pack(path)
+        written = write_pack(path) + write_questions(path)
         self.stdout.write(self.style.SUCCESS(f"Wrote {len(written)} files under {path}."))
