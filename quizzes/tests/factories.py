@@ -1,0 +1,39 @@
+import factory
+
+from lessons.models import Owner
+from lessons.tests.factories import AWS_URL, DutyFactory
+from quizzes.models import Kind, Option, Origin, Question
+
+
+class OwnerQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    slug = factory.Sequence(lambda n: f"owner-question-{n}")
+    kind = Kind.OWNER
+    origin = Origin.GENERATED
+    duty = factory.SubFactory(DutyFactory, owner=Owner.CUSTOMER)
+
+
+class SingleQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"scenario-{n}")
+    kind = Kind.SINGLE
+    prompt = "A company runs MySQL on Amazon EC2. Who patches the database engine?"
+    explanation = "Software the customer installs on an instance is the customer's."
+    learn_more = "lesson:core-split"
+    sources = factory.LazyFunction(lambda: [AWS_URL])
+
+    @factory.post_generation
+    def options(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for i, (text, correct) in enumerate(
+            extracted or [("The customer", True), ("AWS", False), ("Both", False)]
+        ):
+            Option.objects.create(
+                question=self, text=text, correct=correct, explanation=f"Because {i}.", position=i
+            )

@@ -1,0 +1,261 @@
+"""Taking a quiz over plain HTML and htmx: integrity, bad input, ownership and the answer key kept secret."""
+
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from quizzes.models import Attempt, Kind, Question, Response
+from quizzes.questions import correct_answer, present
+
+from .factories import SingleQuestionFactory
+
+pytestmark = pytest.mark.django_db
+HX = {"HX-Request": "true"}
+
+
+def start(client, topic="everything", length=5) -> Attempt:
+    response = client.post(reverse("quizzes:quiz_start"), {"topic": topic, "length": length})
+    attempt = Attempt.objects.latest("started_at")
+    assertRedirects(response, attempt.get_absolute_url(), fetch_redirect_response=False)
+    return attempt
+
+
+def question_url(attempt, n=1):
+    return reverse("quizzes:attempt_question", args=[attempt.pk, n])
+
+
+def answer_url(attempt, n=1):
+    return reverse("quizzes:attempt_answer", args=[attempt.pk, n])
+
+
+def right_answer_data(question):
+    key = correct_answer(question)
+    if "cells" in key:
+        return key["cells"]
+    return key
+
+
+def test_setup_page_builds_a_shareable_url(client, bank):
+    response = client.get(reverse("quizzes:quiz_setup"), {"topic": "service:ec2", "length": 20})
+    assertContains(response, "Amazon EC2: 20 questions")
+    assertContains(response, "?topic=service%3Aec2&amp;length=20")
+
+
+def test_setup_rejects_a_tampered_topic(client, bank):
+    response = client.post(reverse("quizzes:quiz_start"), {"topic": "everything'--", "length": 5})
+    assertContains(response, "Select a valid choice")
+    assert not Attempt.objects.exists()
+
+
+def test_starting_a_quiz_draws_the_asked_number_of_questions(client, bank):
+    attempt = start(client, length=10)
+    assert attempt.slots.count() == 10
+    assertRedirects(client.get(attempt.get_absolute_url()), question_url(attempt))
+
+
+def test_question_page_never_contains_the_answer_key(client, db):
+    question = SingleQuestionFactory(
+        options=[("Only the customer", True), ("Only AWS", False), ("Both of them", False)],
+        explanation="SECRET-EXPLANATION",
+    )
+    attempt = start(client, length=5)
+    html = client.get(question_url(attempt)).content.decode()
+    assert "Only the customer" in html
+    assert "SECRET-EXPLANATION" not in html
+    assert "correct" not in html.lower().replace("correct answer", "")
+    for option in question.options.all():
+        assert option.explanation not in html
+
+
+def test_owner_question_page_does_not_reveal_the_owner(client, bank):
+    question = Question.objects.filter(kind=Kind.OWNER, duty__owner="Shared").first()
+    attempt = start(client, length=5)
+    attempt.slots.all().delete()
+    attempt.slots.create(question=question, position=1)
+    html = client.get(question_url(attempt)).content.decode()
+    assert question.duty.explanation not in html
+    assert "checked" not in html
+
+
+def test_plain_answer_redirects_to_feedback_and_htmx_gets_the_fragment(client, bank):
+    attempt = start(client, length=5)
+    slot = attempt.slots.get(position=1)
+    response = client.post(answer_url(attempt), right_answer_data(slot.question))
+    assertRedirects(response, question_url(attempt))
+    feedback = client.get(question_url(attempt))
+    assertContains(feedback, "Correct")
+    assertContains(feedback, "Question 1 of 5")
+
+    slot2 = attempt.slots.get(position=2)
+    response = client.post(answer_url(attempt, 2), right_answer_data(slot2.question), headers=HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="question-card"' in html and "<html" not in html
+    assert "Correct" in html
+    assert "autofocus" in html, "focus moves to the next step after the swap"
+
+
+def test_wrong_answer_shows_the_right_one_and_the_explanation(client, bank):
+    attempt = start(client, topic="everything", length=5)
+    question = Question.objects.get(slug=f"owner-{bank['duties'][4].slug}")  # Customer duty with a myth
+    attempt.slots.all().delete()
+    attempt.slots.create(question=question, position=1)
+    client.post(answer_url(attempt), {"choice": "AWS"})
+    page = client.get(question_url(attempt))
+    assertContains(page, "Not quite")
+    assertContains(page, "<strong>Right answer:</strong> The customer", html=True)
+    assertContains(page, question.duty.explanation)
+    assertContains(page, "A common misconception")
+    assertContains(page, "You patch it.")
+
+
+def test_double_submit_records_one_response_and_says_so(client, bank):
+    attempt = start(client, length=5)
+    data = right_answer_data(attempt.slots.get(position=1).question)
+    client.post(answer_url(attempt), data)
+    response = client.post(answer_url(attempt), data, headers=HX)
+    assertContains(response, "You already answered this question")
+    assert Response.objects.filter(attempt=attempt).count() == 1
+
+
+def test_empty_or_tampered_answers_change_nothing(client, bank):
+    attempt = start(client, length=5)
+    response = client.post(answer_url(attempt), {}, headers=HX)
+    assert response.status_code == 200
+    assert re.search(r"Choose (an answer|an owner|at least one)", response.content.decode())
+    client.post(answer_url(attempt), {"choice": "Amazon", "choices": ["999999"], "cell-x": "AWS"})
+    assert not Response.objects.exists()
+
+
+def test_answer_needs_post_and_csrf(bank):
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("quizzes:quiz_setup"))
+    token = client.cookies.get("csrftoken")
+    client.post(
+        reverse("quizzes:quiz_start"),
+        {"topic": "everything", "length": 5, "csrfmiddlewaretoken": token.value},
+    )
+    attempt = Attempt.objects.get()
+    assert client.post(answer_url(attempt), {"choice": "AWS"}).status_code == 403
+    assert client.get(answer_url(attempt)).status_code == 405
+    assert not Response.objects.exists()
+
+
+def test_another_learners_attempt_cannot_be_read_or_answered(client, bank):
+    attempt = start(client, length=5)
+    stranger = Client()
+    assert stranger.get(question_url(attempt)).status_code == 404
+    assert stranger.post(answer_url(attempt), {"choice": "AWS"}).status_code == 404
+    assert stranger.get(reverse("quizzes:attempt_results", args=[attempt.pk])).status_code == 404
+    assert not Response.objects.exists()
+
+
+def test_question_numbers_outside_the_quiz_are_404(client, bank):
+    attempt = start(client, length=5)
+    assert client.get(question_url(attempt, 6)).status_code == 404
+
+
+def wrong_answer_data(question):
+    """Any answer other than the key: a different choice, or every cell flipped."""
+    key = correct_answer(question)
+    if "cells" in key:
+        return {name: ("Customer" if owner != "Customer" else "AWS") for name, owner in key["cells"].items()}
+    values = [value for value, _ in present(question).choices]
+    if "choices" in key:
+        return {"choices": [v for v in values if v not in key["choices"]][:1]}
+    return {"choice": next(v for v in values if v != key["choice"])}
+
+
+def finish(client, attempt, wrong=()):
+    for slot in attempt.slots.all():
+        answer = wrong_answer_data if slot.position in wrong else right_answer_data
+        client.post(answer_url(attempt, slot.position), answer(slot.question))
+
+
+def test_results_show_score_breakdowns_missed_questions_and_retry(client, bank):
+    attempt = start(client, length=5)
+    finish(client, attempt, wrong=(2, 4))
+    response = client.get(reverse("quizzes:attempt_results", args=[attempt.pk]))
+    assertContains(response, "3 out of 5")
+    assertContains(response, "By layer")
+    assertContains(response, "By category")
+    assertContains(response, "Questions to review (2)")
+    retry = client.post(reverse("quizzes:attempt_retry", args=[attempt.pk]))
+    new = Attempt.objects.latest("started_at")
+    assertRedirects(retry, new.get_absolute_url(), fetch_redirect_response=False)
+    assert new.retry_of == attempt
+    missed = {s.question_id for s in attempt.slots.filter(position__in=(2, 4))}
+    assert {s.question_id for s in new.slots.all()} == missed
+
+
+def test_history_lists_the_learners_attempts(client, bank):
+    attempt = start(client, length=5)
+    assertContains(client.get(reverse("quizzes:attempt_list")), attempt.title)
+    assertNotContains(Client().get(reverse("quizzes:attempt_list")), attempt.title)
+
+
+def test_attempts_survive_signing_up(client, bank):
+    from learners.tests.factories import PASSWORD
+
+    attempt = start(client, length=5)
+    client.post(reverse("learners:signup"), {"username": "ada", "password1": PASSWORD, "password2": PASSWORD})
+    attempt.refresh_from_db()
+    assert attempt.learner.user.username == "ada"
+    assert client.get(question_url(attempt)).status_code == 200
+
+
+def test_answering_costs_a_fixed_number_of_queries(client, bank, django_assert_max_num_queries):
+    attempt = start(client, length=10)
+    for position in (1, 2, 3):
+        data = right_answer_data(attempt.slots.get(position=position).question)
+        with django_assert_max_num_queries(30):
+            client.post(answer_url(attempt, position), data, headers=HX)
+
+
+def test_results_cost_a_fixed_number_of_queries(client, bank):
+    from django.test.utils import CaptureQueriesContext
+
+    small = start(client, length=5)
+    finish(client, small)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("quizzes:attempt_results", args=[small.pk]))
+    large = start(client, length=20)
+    finish(client, large)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("quizzes:attempt_results", args=[large.pk]))
+    assert len(many) <= len(few) + 2 <= 40
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real concurrent transactions (runs on PostgreSQL in CI)"
+)
+def test_two_simultaneous_submissions_record_one_response(bank):
+    client = Client()
+    attempt = start(client, length=5)
+    data = right_answer_data(attempt.slots.get(position=1).question)
+    cookies = client.cookies
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def submit():
+        from django.db import connections
+
+        other = Client()
+        other.cookies = cookies
+        barrier.wait()
+        statuses.append(other.post(answer_url(attempt), data).status_code)
+        connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) in ([200, 302], [302, 302])
+    assert Response.objects.filter(attempt=attempt).count() == 1
