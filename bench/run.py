@@ -4,14 +4,17 @@ Only 127.0.0.1 is loaded, for a bounded time. Absolute numbers depend on this 2-
 shares it with the server), so the ratio to the bare Django reference is the number to compare.
 """
 
+import http.cookiejar
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -68,15 +71,52 @@ def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
     )
 
 
-def load(url: str) -> dict:
-    subprocess.run(["wrk", "-t1", "-c4", "-d2s", url], check=True, capture_output=True)  # warm-up
-    result = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(ROOT / "bench" / "report.lua"), url],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+def load(url: str, *, headers: dict | None = None, body: str | None = None) -> dict:
+    script = (ROOT / "bench" / "report.lua").read_text()
+    if body is not None:
+        script = f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n" + script
+    for name, value in (headers or {}).items():
+        script = f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n" + script
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", handle.name, url], check=True, capture_output=True)
+        result = subprocess.run(
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", handle.name, url],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.unlink(handle.name)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def quiz_session(base: str) -> tuple[dict, str, str]:
+    """Start a quiz as a browser would and answer question 1; return headers, answer body, question URL."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/quizzes/?topic=everything&length=20").read()
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    form = urllib.parse.urlencode(
+        {"topic": "everything", "length": 20, "csrfmiddlewaretoken": token}
+    ).encode()
+    page = opener.open(urllib.request.Request(f"{base}/quizzes/start/", data=form))
+    question_url = page.geturl()
+    html = page.read().decode()
+    fields = dict(re.findall(r'name="(choice)" value="([^"]+)"', html)[:1])
+    fields |= dict.fromkeys(re.findall(r'<select name="([\w-]+)"', html), "Customer")
+    if not fields:
+        fields = {"choices": re.findall(r'name="choices" value="([^"]+)"', html)[0]}
+    body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token})
+    opener.open(urllib.request.Request(question_url + "answer/", data=body.encode())).read()
+    headers = {
+        "Cookie": "; ".join(f"{c.name}={c.value}" for c in jar),
+        "X-CSRFToken": token,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+    }
+    return headers, body, question_url
 
 
 def main() -> int:
@@ -104,8 +144,27 @@ def main() -> int:
         wait_until_up(f"http://127.0.0.1:{ref_port}/")
         reference = load(f"http://127.0.0.1:{ref_port}/")
         rows = [("bare Django view", "/", reference)]
+        base = f"http://127.0.0.1:{app_port}"
         for label, path in PAGES:
-            rows.append((label, path, load(f"http://127.0.0.1:{app_port}{path}")))
+            rows.append((label, path, load(base + path)))
+        headers, body, question_url = quiz_session(base)
+        attempt_path = question_url.removeprefix(base).rsplit("/", 2)[0] + "/"
+        # The answer POST hits an answered question: it loads, checks and re-renders the graded card
+        # (the double-submit path) without writing, so every request does the same work.
+        rows.append(
+            (
+                "answer a question (POST)",
+                attempt_path + "1/answer/",
+                load(question_url + "answer/", headers=headers, body=body),
+            )
+        )
+        rows.append(
+            (
+                "quiz results",
+                attempt_path + "results/",
+                load(base + attempt_path + "results/", headers=headers),
+            )
+        )
     finally:
         for server in servers:
             server.terminate()
@@ -118,7 +177,7 @@ def main() -> int:
     for label, path, r in rows:
         ratio = r["rps"] / reference["rps"] if reference["rps"] else 0
         print(
-            f"{label:<28} {path:<28} {r['rps']:>9.0f} {r['p50'] / 1000:>8.1f} {r['p95'] / 1000:>8.1f}"
+            f"{label:<28} {path[:28]:<28} {r['rps']:>9.0f} {r['p50'] / 1000:>8.1f} {r['p95'] / 1000:>8.1f}"
             f" {r['p99'] / 1000:>8.1f} {ratio:>6.2f}" + (f"  ({r['errors']} errors)" if r["errors"] else "")
         )
     return 0

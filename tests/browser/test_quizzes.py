@@ -1,0 +1,124 @@
+"""Whole quizzes in the browser: by keyboard alone, by mouse, and without JavaScript."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from quizzes.models import Attempt, Kind, Question
+
+from .axe import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def pack(live_server):
+    call_command("load_content", verbosity=0)
+    return live_server
+
+
+def start_quiz(page, url, topic="everything", length="5"):
+    page.goto(f"{url}/quizzes/?topic={topic}&length={length}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_text(re.compile(r"Question 1 of \d+"))).to_be_visible()
+
+
+def card(page):
+    return page.locator("#question-card")
+
+
+def test_whole_quiz_by_keyboard_alone(pack, page):
+    start_quiz(page, pack.url)
+    assert_accessible(page)
+    for number in range(1, 6):
+        expect(card(page)).to_contain_text(f"Question {number} of 5")
+        selects = card(page).locator("select")
+        if selects.count():
+            first = selects.first
+            first.focus()
+            for _ in range(selects.count()):
+                page.keyboard.press("ArrowDown")  # choose the first owner in each select
+                page.keyboard.press("Tab")
+            page.keyboard.press("Enter")  # on the Check answer button
+        else:
+            card(page).locator("input[type=radio], input[type=checkbox]").first.focus()
+            page.keyboard.press("1")
+            expect(card(page).locator("input[type=radio], input[type=checkbox]").first).to_be_checked()
+            page.keyboard.press("Enter")
+        verdict = card(page).locator(".verdict")
+        expect(verdict).to_be_visible()
+        if number == 1:
+            assert_accessible(page)  # the feedback state
+        next_step = card(page).get_by_role("link", name=re.compile("Next question|See your results"))
+        expect(next_step).to_be_focused()
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Results")
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+def test_whole_quiz_by_mouse_then_retry_the_missed_ones(pack, page):
+    start_quiz(page, pack.url, length="5")
+    for number in range(1, 6):
+        expect(card(page)).to_contain_text(f"Question {number} of 5")
+        selects = card(page).locator("select")
+        for i in range(selects.count()):
+            selects.nth(i).select_option(index=1)
+        if not selects.count():
+            card(page).locator("label").first.click()
+        card(page).get_by_role("button", name="Check answer").click()
+        expect(card(page).locator(".verdict")).to_be_visible()
+        card(page).get_by_role("link", name=re.compile("Next question|See your results")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Results")
+    if page.get_by_role("button", name="Retry the ones I missed").count():
+        page.get_by_role("button", name="Retry the ones I missed").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Retry")
+    page.goto(pack.url + "/quizzes/history/")
+    expect(page.get_by_role("table")).to_contain_text("Everything")
+    assert_accessible(page)
+
+
+def test_answer_key_is_not_in_the_page_before_answering(pack, page):
+    start_quiz(page, pack.url, topic="everything", length="20")
+    attempt = Attempt.objects.get()
+    for slot in attempt.slots.select_related("question__duty"):
+        question = slot.question
+        page.goto(f"{pack.url}/quizzes/attempts/{attempt.pk}/{slot.position}/")
+        html = page.content()
+        assert "verdict" not in html
+        if question.kind == Kind.OWNER:
+            assert question.duty.explanation not in html
+        if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
+            assert question.explanation not in html
+            for option in question.options.all():
+                assert option.explanation not in html
+
+
+def test_quiz_works_without_javascript(pack, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{pack.url}/quizzes/?topic=misconceptions&length=5")
+    page.get_by_role("button", name="Start the quiz").click()
+    for _ in range(5):
+        card(page).locator("label").first.click()
+        card(page).get_by_role("button", name="Check answer").click()
+        expect(card(page).locator(".verdict")).to_be_visible()
+        card(page).get_by_role("link", name=re.compile("Next question|See your results")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Results")
+    context.close()
+
+
+def test_lesson_ends_with_a_quiz_on_its_topic(pack, page):
+    page.goto(pack.url + "/lessons/infrastructure-services/")
+    page.get_by_role("button", name="Take the five-question quiz").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Infrastructure services")
+    attempt = Attempt.objects.get()
+    assert attempt.topic == "category:infrastructure"
+    assert all(
+        q.services.filter(category__slug="infrastructure").exists()
+        or q.categories.filter(slug="infrastructure").exists()
+        for q in Question.objects.filter(pk__in=attempt.slots.values("question"))
+    )
