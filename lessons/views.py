@@ -154,6 +154,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
             "rows": rows,
             "changes": sum(row.changes for row in rows),
             "legend": matrix.legend(),
+            "present": request.GET.get("present") == "1",
         },
     )
 

@@ -76,12 +76,16 @@ def start_attempt(
     return attempt
 
 
+class AttemptNotFound(Http404):
+    """Not this browser's quiz: expired session, another learner's link, or a made-up address."""
+
+
 def attempt_for(request: HttpRequest, attempt_id) -> Attempt:
     """The attempt, if it belongs to the current learner; anyone else gets a 404, never someone's quiz."""
     learner = current_learner(request)
     attempt = Attempt.objects.filter(pk=attempt_id, learner=learner).first() if learner else None
     if attempt is None:
-        raise Http404("No such quiz attempt for you.")
+        raise AttemptNotFound("No such quiz attempt for you.")
     return attempt
 
 

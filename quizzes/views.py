@@ -1,9 +1,12 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
 
 from learners.current import current_learner
 from lessons.models import Lesson
@@ -15,6 +18,21 @@ from .grading import AlreadyAnswered, record_answer
 from .models import Attempt
 
 QUESTION_TEMPLATE = "quizzes/question.html"
+
+
+def explain_missing_attempt(view):
+    """A quiz this browser cannot see gets a page that says why and how to go on, not a bare 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except attempts.AttemptNotFound:
+            if request.htmx:
+                return HttpResponseClientRefresh()  # htmx drops 4xx bodies: reload to show the full page
+            return render(request, "quizzes/attempt_missing.html", status=404)
+
+    return wrapper
 
 
 @require_safe
@@ -46,6 +64,7 @@ def quiz_start(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@explain_missing_attempt
 def attempt_detail(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     attempt = attempts.attempt_for(request, attempt_id)
     position = attempts.first_open_position(attempt)
@@ -84,6 +103,7 @@ def _card_context(attempt: Attempt, slot, *, form=None, notice: str = "") -> dic
 
 @require_safe
 @vary_on_headers("HX-Request")
+@explain_missing_attempt
 def attempt_question(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     attempt = attempts.attempt_for(request, attempt_id)
     slot = attempts.slot(attempt, position)
@@ -92,6 +112,7 @@ def attempt_question(request: HtmxHttpRequest, attempt_id, position: int) -> Htt
 
 
 @require_POST
+@explain_missing_attempt
 def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     attempt = attempts.attempt_for(request, attempt_id)
     slot = attempts.slot(attempt, position)
@@ -113,6 +134,7 @@ def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpR
 
 
 @require_safe
+@explain_missing_attempt
 def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     attempt = attempts.attempt_for(request, attempt_id)
     summary = attempts.summarise(attempt)
@@ -125,6 +147,7 @@ def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
 
 
 @require_POST
+@explain_missing_attempt
 def attempt_retry(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     attempt = attempts.attempt_for(request, attempt_id)
     missed = [item.question for item in attempts.summarise(attempt).missed if not item.question.retired]

@@ -155,6 +155,17 @@ def test_another_learners_attempt_cannot_be_read_or_answered(client, bank):
     assert not Response.objects.exists()
 
 
+def test_an_expired_or_foreign_quiz_explains_itself(client, bank):
+    attempt = start(client, length=5)
+    client.logout()  # flushes the session, as an expired session would
+    response = client.get(question_url(attempt))
+    assertContains(response, "This quiz is not available in this browser", status_code=404)
+    assertContains(response, "start a new quiz", status_code=404)
+    htmx = client.post(answer_url(attempt), {"choice": "AWS"}, headers=HX)
+    assert htmx.status_code == 200 and htmx["HX-Refresh"] == "true"
+    assert not Response.objects.exists()
+
+
 def test_question_numbers_outside_the_quiz_are_404(client, bank):
     attempt = start(client, length=5)
     assert client.get(question_url(attempt, 6)).status_code == 404
