@@ -165,6 +165,11 @@ def summarise(attempt: Attempt) -> Summary:
             "question__categories",
             "question__services__category",
             "question__duty__categories",
+            "question__duty__services",
+            "question__duty__misconceptions",
+            "question__options__misconception",
+            "question__service__cells__layer",
+            "question__sort_items__duty",
         )
     )
     responses = {r.question_id: r for r in attempt.responses.all()}

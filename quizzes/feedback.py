@@ -21,6 +21,7 @@ class CellResult:
 
 @dataclass
 class Feedback:
+    prompt: str
     correct: bool
     score: float
     right_answer: list[str]
@@ -32,8 +33,10 @@ class Feedback:
     cells: list[CellResult] = field(default_factory=list)
 
 
-def build(question: Question, response: Response, *, lesson_slugs: set[str]) -> Feedback:
-    presented = questions.present(question)
+def build(
+    question: Question, response: Response, *, lesson_slugs: set[str], control_types: list | None = None
+) -> Feedback:
+    presented = questions.present(question, control_types=control_types)
     key = questions.correct_answer(question)
     labels = dict(presented.choices)
     graded = grade(question, response.answer)
@@ -56,6 +59,7 @@ def build(question: Question, response: Response, *, lesson_slugs: set[str]) -> 
         right = [labels[key["choice"]]]
         yours = [labels.get(response.answer.get("choice"), "?")]
     return Feedback(
+        prompt=presented.prompt,
         correct=response.correct,
         score=response.score,
         right_answer=right,

@@ -73,20 +73,10 @@ def matched_misconception(question: Question, answer: dict) -> Misconception | N
         return None
     if question.kind == Kind.MYTH_FACT and question.misconception_id and answer.get("choice") == "fact":
         return question.misconception
-    if question.kind in (Kind.OWNER, Kind.MYTH_FACT) and question.duty_id:
+    if question.kind == Kind.OWNER and question.duty_id:
         claimed = answer.get("choice")
-        if question.kind == Kind.MYTH_FACT:
-            return None
         if claimed == question.duty.owner:
             return None
-        linked = question.duty.misconceptions.filter(wrong_owner=claimed).first()
-        if linked:
-            return linked
-        return (
-            Misconception.objects.filter(
-                wrong_owner=claimed, layers=question.duty.layer_id, services__in=question.duty.services.all()
-            )
-            .distinct()
-            .first()
-        )
+        # Misconceptions name the duties they concern; iterate so a prefetched list costs no query.
+        return next((m for m in question.duty.misconceptions.all() if m.wrong_owner == claimed), None)
     return None

@@ -65,7 +65,7 @@ def false_owner(question: Question) -> str:
     return WRONG_OWNER[question.duty.owner]
 
 
-def present(question: Question) -> Presented:
+def present(question: Question, *, control_types: list | None = None) -> Presented:
     kind = question.kind
     if kind == Kind.OWNER:
         return Presented(
@@ -91,7 +91,10 @@ def present(question: Question) -> Presented:
             question,
             kind,
             question.prompt,
-            choices=[(ct.slug, ct.name) for ct in _control_types()],
+            choices=[
+                (ct.slug, ct.name)
+                for ct in (control_types if control_types is not None else _control_types())
+            ],
         )
     if kind in (Kind.SINGLE, Kind.MULTIPLE):
         many = kind == Kind.MULTIPLE

@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from learners.current import current_learner
-from lessons.models import Lesson
+from lessons.models import ControlType, Lesson
 from srm_site.http import HtmxHttpRequest
 
 from . import attempts, feedback, questions
@@ -139,10 +139,16 @@ def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     attempt = attempts.attempt_for(request, attempt_id)
     summary = attempts.summarise(attempt)
     slugs = _lesson_slugs()
-    missed = [
-        (item, feedback.build(item.question, item.response, lesson_slugs=slugs) if item.response else None)
-        for item in summary.missed
-    ]
+    controls = list(ControlType.objects.all())
+    missed = []
+    for item in summary.missed:
+        if item.question.retired:
+            missed.append((item, None, ""))
+        elif item.response:
+            fb = feedback.build(item.question, item.response, lesson_slugs=slugs, control_types=controls)
+            missed.append((item, fb, fb.prompt))
+        else:
+            missed.append((item, None, questions.present(item.question, control_types=controls).prompt))
     return render(request, "quizzes/attempt_results.html", {"summary": summary, "missed": missed})
 
 

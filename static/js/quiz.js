@@ -13,3 +13,11 @@ document.addEventListener("keydown", (event) => {
   else input.checked = true;
   input.focus();
 });
+// After every swap, focus goes where the learner needs it: the element the server marked autofocus
+// (the first option of a new question, or "Next question" after feedback). htmx does this too; this
+// makes sure of it when the swap ran while focus sat on a control that the request disabled.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const target = event.detail.elt?.closest?.("#question-card") || document.getElementById("question-card");
+  const wanted = target?.querySelector("[autofocus]");
+  if (wanted && document.activeElement !== wanted) wanted.focus();
+});
