@@ -71,22 +71,12 @@ def lesson_complete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def category_matrix(request: HtmxHttpRequest) -> HttpResponse:
+def category_matrix(request: HtmxHttpRequest, present: bool = False) -> HttpResponse:
     categories, rows = matrix.category_matrix()
     return render(
         request,
         "lessons/category_matrix.html",
-        {"categories": categories, "rows": rows, "legend": matrix.legend(), "present": False},
-    )
-
-
-@require_safe
-def category_matrix_present(request: HtmxHttpRequest) -> HttpResponse:
-    categories, rows = matrix.category_matrix()
-    return render(
-        request,
-        "lessons/category_matrix.html",
-        {"categories": categories, "rows": rows, "legend": matrix.legend(), "present": True},
+        {"categories": categories, "rows": rows, "legend": matrix.legend(), "present": present},
     )
 
 
@@ -120,13 +110,8 @@ def _service_context(slug: str) -> dict:
 
 
 @require_safe
-def service_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    return render(request, "lessons/service_detail.html", {**_service_context(slug), "present": False})
-
-
-@require_safe
-def service_present(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    return render(request, "lessons/service_detail.html", {**_service_context(slug), "present": True})
+def service_detail(request: HtmxHttpRequest, slug: str, present: bool = False) -> HttpResponse:
+    return render(request, "lessons/service_detail.html", {**_service_context(slug), "present": present})
 
 
 @require_safe
