@@ -168,6 +168,21 @@ class DutyQuerySet(models.QuerySet):
     def search(self, text: str):
         return self.filter(models.Q(statement__icontains=text) | models.Q(explanation__icontains=text))
 
+    def matching(self, *, owner="", layer="", category="", service="", q=""):
+        """The duty explorer's filters; empty values filter nothing."""
+        duties = self
+        if owner:
+            duties = duties.owned_by(owner)
+        if layer:
+            duties = duties.on_layer(layer)
+        if category:
+            duties = duties.for_category(category)
+        if service:
+            duties = duties.for_service(service)
+        if q:
+            duties = duties.search(q)
+        return duties
+
 
 class Duty(Positioned):
     """A concrete security task, who owns it, and on which layer."""

@@ -64,9 +64,9 @@ def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def lesson_complete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     lesson = get_object_or_404(Lesson, slug=slug)
     progress.mark_done(request, lesson)
-    if request.htmx:
-        return render(request, "lessons/lesson_detail.html#lesson-progress", _lesson_context(request, lesson))
     context = _lesson_context(request, lesson)
+    if request.htmx:
+        return render(request, "lessons/lesson_detail.html#lesson-progress", context)
     return redirect(context["next"] or "lessons:lesson_list")
 
 
@@ -165,16 +165,7 @@ def duty_list(request: HtmxHttpRequest) -> HttpResponse:
     filters: dict[str, str] = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
-        if "owner" in filters:
-            duties = duties.owned_by(filters["owner"])
-        if "layer" in filters:
-            duties = duties.on_layer(filters["layer"])
-        if "category" in filters:
-            duties = duties.for_category(filters["category"])
-        if "service" in filters:
-            duties = duties.for_service(filters["service"])
-        if "q" in filters:
-            duties = duties.search(filters["q"])
+        duties = duties.matching(**filters)
     elif form.is_bound:
         duties = duties.none()
     page = Paginator(duties, DUTIES_PER_PAGE).get_page(request.GET.get("page"))

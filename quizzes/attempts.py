@@ -96,14 +96,6 @@ class Slot:
     response: Response | None
 
 
-def slots(attempt: Attempt) -> list[Slot]:
-    responses = {r.question_id: r for r in attempt.responses.all()}
-    return [
-        Slot(s.position, s.question, responses.get(s.question_id))
-        for s in attempt.slots.select_related("question")
-    ]
-
-
 def slot(attempt: Attempt, position: int) -> Slot:
     """One question of the attempt with everything needed to show or grade it (a fixed number of queries)."""
     row = attempt.slots.filter(position=position).first()

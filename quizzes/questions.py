@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from lessons.models import Owner
+from lessons.models import ControlType, Owner
 
 from .models import Kind, Question
 
@@ -130,8 +130,6 @@ def present(question: Question, *, control_types: list | None = None) -> Present
 
 
 def _control_types():
-    from lessons.models import ControlType
-
     return list(ControlType.objects.all())
 
 
