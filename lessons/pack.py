@@ -90,6 +90,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "categories": (LIST, False),
         "explanation": (STR, True),
         "sources": (LIST, True),
+        "exam_tasks": (LIST, False),
+        "checked_on": (STR, False),
     },
     "misconceptions": {
         "slug": (STR, True),
@@ -100,6 +102,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "services": (LIST, False),
         "duties": (LIST, False),
         "sources": (LIST, True),
+        "exam_tasks": (LIST, False),
+        "checked_on": (STR, False),
     },
     "control_types": {
         "slug": (STR, True),
@@ -159,6 +163,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "services": (LIST, False),
         "categories": (LIST, False),
         "sources": (LIST, True),
+        "exam_tasks": (LIST, False),
+        "checked_on": (STR, False),
     },
 }
 OPTION_FIELDS = {
@@ -187,6 +193,7 @@ CELL_FIELDS = {
     "reason": (STR, True),
     "condition": (STR, False),
     "sources": (LIST, False),
+    "checked_on": (STR, False),
 }
 
 
