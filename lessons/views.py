@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -10,7 +11,7 @@ from srm_site.http import HtmxHttpRequest
 
 from . import blocks, documents, matrix, progress
 from .forms import CompareForm, DutyFilterForm
-from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service
+from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service, search_words
 
 
 def _matrix_etag(request) -> str:
@@ -67,6 +68,10 @@ def lesson_complete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     context = _lesson_context(request, lesson)
     if request.htmx:
         return render(request, "lessons/lesson_detail.html#lesson-progress", context)
+    messages.success(
+        request,
+        f"“{lesson.title}” is marked as done: {context['done_count']} of {context['lesson_count']} lessons done.",
+    )
     return redirect(context["next"] or "lessons:lesson_list")
 
 
@@ -180,7 +185,16 @@ def duty_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page": page, "filters": filters, "labels": labels, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "labels": labels,
+            "query": query.urlencode(),
+            "search_words": search_words(filters.get("q", "")),
+            # A page link moves the learner to the top of the new results; a filter change leaves focus alone.
+            "focus_results": bool(request.htmx) and "page" in request.GET,
+        },
     )
 
 
