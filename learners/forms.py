@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from . import throttle
 
@@ -26,3 +26,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         throttle.clear_failures(self.request, username)
         return cleaned
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form plus an optional e-mail address, used only to recover a forgotten password."""
+
+    email = forms.EmailField(
+        label="E-mail (optional)",
+        required=False,
+        help_text="Only for resetting a forgotten password. Without one, a lost password cannot be recovered.",
+    )
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")

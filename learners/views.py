@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,7 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from .current import adopt_session_learner
-from .forms import ThrottledAuthenticationForm
+from .forms import SignupForm, ThrottledAuthenticationForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -41,7 +40,7 @@ def login(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    form = UserCreationForm(request.POST if request.method == "POST" else None, label_suffix="")
+    form = SignupForm(request.POST if request.method == "POST" else None, label_suffix="")
     if form.is_valid():
         user = form.save()
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
