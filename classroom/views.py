@@ -200,8 +200,9 @@ def host_only(view):
 
 
 @require_safe
-@login_required
 def session_list(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "classroom/session_list.html", {"form": None, "sessions": []})
     sessions = ClassSession.objects.hosted_by(request.user)
     return render(request, "classroom/session_list.html", {"form": SessionForm(), "sessions": sessions})
 

@@ -267,6 +267,13 @@ def test_hosting_needs_an_account_and_a_class_is_its_hosts_alone(client, room):
     assert room.phase == Phase.LOBBY
 
 
+def test_the_host_page_asks_a_visitor_to_log_in(client, db):
+    response = client.get("/classroom/")
+    assertContains(response, "Any account can host")
+    assertNotContains(response, "Create the class")
+    assert client.post("/classroom/new/", {"source": "everything"})["Location"].startswith("/accounts/login/")
+
+
 def test_create_a_class_from_a_topic(client, db):
     OwnerQuestionFactory.create_batch(3)
     client.force_login(UserFactory())
