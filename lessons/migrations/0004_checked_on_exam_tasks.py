@@ -24,7 +24,7 @@ def exam_tasks():
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0002_lesson_lessonprogress"),
+        ("lessons", "0003_content_version"),
     ]
 
     operations = [
