@@ -90,13 +90,14 @@ def _real_pack_rows(django_db_setup, django_db_blocker):
 def real_pack(db, _real_pack_rows):
     """The real content pack in this test's database, copied in from the session's one load."""
     from django.core.management.color import no_style
-    from django.db import connection
+    from django.db import connection, transaction
 
     from lessons import documents
 
-    for model, values in _real_pack_rows.items():
-        model.objects.bulk_create([model(**row) for row in values])
-    with connection.cursor() as cursor:
+    # One transaction: foreign keys are checked at its end, so the copy order does not matter.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, values in _real_pack_rows.items():
+            model.objects.bulk_create([model(**row) for row in values])
         for sql in connection.ops.sequence_reset_sql(no_style(), list(_real_pack_rows)):
             cursor.execute(sql)
     documents.content_changed()
