@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "learners",
     "lessons",
     "quizzes",
+    "classroom",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,9 @@ LOGOUT_REDIRECT_URL = "home"
 # Failed log-ins allowed per client address and username within the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = 15 * 60
+
+# Live classes and their nicknames are deleted this many days after creation (`manage.py purge_classes`).
+CLASSROOM_RETENTION_DAYS = int(os.environ.get("DJANGO_CLASSROOM_RETENTION_DAYS", "30"))
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
