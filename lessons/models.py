@@ -379,3 +379,16 @@ class LessonProgress(models.Model):
             else:
                 row.learner = target
                 row.save(update_fields=["learner"])
+
+
+class ContentVersion(models.Model):
+    """One row whose number changes on every content write (load or admin edit).
+
+    Pages and exports cached from the content are keyed on it; it lives in the database so every app
+    process sees a change at once, whatever cache backend each one uses.
+    """
+
+    number = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"content version {self.number}"
