@@ -71,6 +71,7 @@ def start_attempt(
         Attempt.objects.filter(
             learner=learner,
             topic=topic,
+            title=title,
             mode=mode,
             retry_of=retry_of,
             total=len(questions),

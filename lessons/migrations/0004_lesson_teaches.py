@@ -7,7 +7,7 @@ import lessons.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0002_lesson_lessonprogress"),
+        ("lessons", "0003_content_version"),
     ]
 
     operations = [
