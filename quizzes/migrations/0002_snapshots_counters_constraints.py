@@ -41,7 +41,7 @@ def prepare_rows(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("learners", "0001_initial"),
-        ("lessons", "0004_lesson_teaches"),
+        ("lessons", "0005_lesson_teaches"),
         ("quizzes", "0001_initial"),
     ]
 

@@ -157,3 +157,12 @@ def test_recording_an_answer_twice_keeps_the_first(bank):
     attempt.refresh_from_db()
     assert attempt.finished_at is not None
     assert (attempt.answered_count, attempt.score, attempt.total) == (1, 1.0, 1)
+
+
+def test_the_real_bank_has_over_three_hundred_questions_of_every_kind(real_pack):
+    live = Question.objects.live()
+    assert live.count() >= 300
+    assert live.filter(kind__in=[Kind.SINGLE, Kind.MULTIPLE]).count() >= 80
+    assert set(live.values_list("kind", flat=True)) == set(Kind.values)
+    for question in live.filter(kind__in=[Kind.SINGLE, Kind.MULTIPLE]):
+        assert question.sources and question.explanation and question.options.count() >= 3

@@ -7,7 +7,7 @@ import lessons.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0003_content_version"),
+        ("lessons", "0004_checked_on_exam_tasks"),
     ]
 
     operations = [
