@@ -3,7 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
-from .fields import LineListField, SourcesField
+from .fields import ExamTasksField, LineListField, SourcesField
 from .markdown import render_markdown
 
 
@@ -15,6 +15,12 @@ class Owner(models.TextChoices):
 
 
 DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
+
+
+def checked_on_field():
+    return models.DateField(
+        db_index=True, help_text="The day its sources were last checked against AWS's pages."
+    )
 
 
 class Positioned(models.Model):
@@ -127,6 +133,7 @@ class MatrixCell(models.Model):
     reason = models.TextField(help_text="One line: why this owner.")
     condition = models.TextField(blank=True, help_text="When the owner depends on how the service is used.")
     sources = SourcesField(blank=True)
+    checked_on = checked_on_field()
 
     class Meta:
         ordering = ["service", "layer__order"]
@@ -194,6 +201,8 @@ class Duty(Positioned):
     categories = models.ManyToManyField(Category, blank=True, related_name="duties")
     explanation = models.TextField()
     sources = SourcesField()
+    exam_tasks = ExamTasksField()
+    checked_on = checked_on_field()
     group = models.SlugField(
         max_length=50,
         default="general",
@@ -224,6 +233,8 @@ class Misconception(Positioned):
     services = models.ManyToManyField(Service, blank=True, related_name="misconceptions")
     duties = models.ManyToManyField(Duty, blank=True, related_name="misconceptions")
     sources = SourcesField()
+    exam_tasks = ExamTasksField()
+    checked_on = checked_on_field()
 
     def __str__(self) -> str:
         return self.myth
@@ -338,3 +349,16 @@ class LessonProgress(models.Model):
             else:
                 row.learner = target
                 row.save(update_fields=["learner"])
+
+
+class ContentVersion(models.Model):
+    """One row whose number changes on every content write (load or admin edit).
+
+    Pages and exports cached from the content are keyed on it; it lives in the database so every app
+    process sees a change at once, whatever cache backend each one uses.
+    """
+
+    number = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"content version {self.number}"

@@ -5,6 +5,7 @@ Pure Python (PyYAML only), so writers can run `python -m lessons.pack` without D
 
 from __future__ import annotations
 
+import datetime
 import re
 import sys
 from collections.abc import Iterable
@@ -14,7 +15,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
+# libyaml's C parser where PyYAML was built with it: several times faster on the whole pack.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OWNERS = ("AWS", "Customer", "Shared", "N/A")
+# CLF-C02 Domain 2 task statements an item can serve (docs/content-format.md).
+EXAM_TASKS = ("2.1", "2.2", "2.3", "2.4")
 DUTY_OWNERS = ("AWS", "Customer", "Shared")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "content"
@@ -50,6 +55,15 @@ LESSON_SHOWS = {
 }
 QUESTION_KINDS = ("single", "multiple")
 TEXT_KEYS = {"categories.yaml": ("difference", "disagreement")}
+
+
+class DATE:
+    """A quoted "YYYY-MM-DD" day, not in the future."""
+
+
+class TASKS:
+    """A non-empty list of CLF-C02 task numbers such as "2.1"."""
+
 
 # kind -> {field: (type, required)}
 STR, INT, BOOL, LIST, DICT = str, int, bool, list, dict
@@ -90,8 +104,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "categories": (LIST, False),
         "explanation": (STR, True),
         "sources": (LIST, True),
-        "exam_tasks": (LIST, False),
-        "checked_on": (STR, False),
+        "exam_tasks": (TASKS, True),
+        "checked_on": (DATE, True),
     },
     "misconceptions": {
         "slug": (STR, True),
@@ -102,8 +116,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "services": (LIST, False),
         "duties": (LIST, False),
         "sources": (LIST, True),
-        "exam_tasks": (LIST, False),
-        "checked_on": (STR, False),
+        "exam_tasks": (TASKS, True),
+        "checked_on": (DATE, True),
     },
     "control_types": {
         "slug": (STR, True),
@@ -163,8 +177,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "services": (LIST, False),
         "categories": (LIST, False),
         "sources": (LIST, True),
-        "exam_tasks": (LIST, False),
-        "checked_on": (STR, False),
+        "exam_tasks": (TASKS, True),
+        "checked_on": (DATE, True),
     },
 }
 OPTION_FIELDS = {
@@ -173,6 +187,27 @@ OPTION_FIELDS = {
     "explanation": (STR, True),
     "misconception": (STR, False),
 }
+# The longest value each field may have: the max_length of the model field that stores it (a test keeps
+# the two equal), so a pack that validates also loads on PostgreSQL, which refuses longer values.
+MAX_LENGTHS = {
+    "layers": {"slug": 100, "name": 120},
+    "categories": {"slug": 100, "name": 120},
+    "wordings": {"slug": 100, "name": 120},
+    "services": {"slug": 100, "name": 120},
+    "duties": {"slug": 100, "statement": 300},
+    "misconceptions": {"slug": 100},
+    "control_types": {"slug": 100, "name": 120},
+    "best_practices": {"slug": 100, "title": 200},
+    "compliance": {"slug": 100, "framework": 200},
+    "exam_tasks": {"slug": 100, "exam": 200, "domain": 200, "title": 300},
+    "lessons": {"slug": 100, "title": 200, "quiz": 100},
+    "questions": {"slug": 120, "learn_more": 120},
+    "options": {"text": 400},
+}
+# Duties and questions remember their file's name (content/duties/<group>.yaml) in a field this long.
+GROUP_MAX_LENGTH = 50
+# Layer and lesson orders are stored as positive small integers.
+MAX_ORDER = 32767
 FACT_FIELDS = {"service": (STR, True), "layer": (STR, True), "owner": (STR, True)}
 NOUNS = {
     "layers": "layer",
@@ -193,7 +228,7 @@ CELL_FIELDS = {
     "reason": (STR, True),
     "condition": (STR, False),
     "sources": (LIST, False),
-    "checked_on": (STR, False),
+    "checked_on": (DATE, True),
 }
 
 
@@ -280,9 +315,9 @@ def read_pack(root: Path = DEFAULT_ROOT) -> Pack:
                 continue
             if path not in parsed:
                 try:
-                    parsed[path] = yaml.safe_load(path.read_text(encoding="utf-8"))
+                    parsed[path] = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
                 except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(rel, "-", f"is not valid YAML: {exc}".replace("\n", " ")))
+                    problems.append(Problem(rel, *_yaml_error(exc)))
                     parsed[path] = None
                     continue
             doc = parsed[path]
@@ -306,6 +341,16 @@ def read_pack(root: Path = DEFAULT_ROOT) -> Pack:
     return pack
 
 
+def _yaml_error(exc: Exception) -> tuple[str, str]:
+    """(where, why) for a file PyYAML could not parse: the line and column of the error, and its cause."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "-"
+    cause = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    why = f"{context}, {cause}" if context else cause
+    return where, f"is not valid YAML: {why}".replace("\n", " ")
+
+
 def _read_front_matter(path: Path, rel: str, problems: list[Problem]) -> dict | None:
     """A Markdown file that starts with a '---' YAML block; the rest is the body."""
     text = path.read_text(encoding="utf-8")
@@ -314,9 +359,10 @@ def _read_front_matter(path: Path, rel: str, problems: list[Problem]) -> dict | 
         problems.append(Problem(rel, "-", "must start with a '---' front matter block closed by '---'"))
         return None
     try:
-        meta = yaml.safe_load(parts[0].removeprefix("---"))
+        meta = yaml.load(parts[0].removeprefix("---"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
-        problems.append(Problem(rel, "-", f"front matter is not valid YAML: {exc}".replace("\n", " ")))
+        where, why = _yaml_error(exc)
+        problems.append(Problem(rel, where, f"front matter {why}"))
         return None
     if not isinstance(meta, dict):
         problems.append(Problem(rel, "-", "front matter must be a mapping"))
@@ -335,20 +381,58 @@ class _Checker:
     def slugs(self, kind: str) -> set[str]:
         return {str(i.data.get("slug")) for i in self.pack[kind]}
 
-    def check_fields(self, item: Item, fields: dict, data: dict, where: str = "") -> None:
+    def check_fields(
+        self, item: Item, fields: dict, data: dict, where: str = "", lengths: dict | None = None
+    ) -> None:
         for name, (kind, required) in fields.items():
             value = data.get(name)
             if value is None:
                 if required:
                     self.fail(item, f"{where}'{name}' is required")
                 continue
-            if kind is INT and isinstance(value, bool) or not isinstance(value, kind):
+            if kind is DATE:
+                self.check_date(item, name, value, where)
+            elif kind is TASKS:
+                self.check_tasks(item, name, value, where)
+            elif kind is INT and isinstance(value, bool) or not isinstance(value, kind):
                 self.fail(item, f"{where}'{name}' must be a {kind.__name__}")
             elif kind is STR and not value.strip():
                 self.fail(item, f"{where}'{name}' must not be empty")
+            elif kind is STR and name in (lengths or {}) and len(value.strip()) > lengths[name]:
+                self.fail(
+                    item,
+                    f"{where}'{name}' is {len(value.strip())} characters long; the most is {lengths[name]}",
+                )
+            elif kind is INT and not 0 <= value <= MAX_ORDER:
+                self.fail(item, f"{where}'{name}' must be between 0 and {MAX_ORDER}")
         for name in data:
             if name not in fields:
                 self.fail(item, f"{where}unknown field '{name}'")
+
+    def check_date(self, item: Item, name: str, value: object, where: str = "") -> None:
+        if isinstance(value, datetime.date):
+            self.fail(item, f"{where}'{name}' must be quoted, like \"{value.isoformat()}\"")
+            return
+        try:
+            day = datetime.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.fail(item, f"{where}'{name}' must be a date written YYYY-MM-DD, not '{value}'")
+        elif day > datetime.date.today():
+            self.fail(item, f"{where}'{name}' {value} is in the future")
+
+    def check_tasks(self, item: Item, name: str, value: object, where: str = "") -> None:
+        if not isinstance(value, list) or not value:
+            self.fail(item, f"{where}'{name}' must list one or more of {', '.join(EXAM_TASKS)}")
+            return
+        for task in value:
+            if isinstance(task, float | int):
+                self.fail(item, f"{where}'{name}' values must be quoted, like \"{task}\"")
+            elif task not in EXAM_TASKS:
+                self.fail(item, f"{where}'{name}' has unknown task '{task}' (known: {', '.join(EXAM_TASKS)})")
+        if len(value) != len(set(map(str, value))):
+            self.fail(item, f"{where}'{name}' lists the same task twice")
 
     def check_refs(self, item: Item, name: str, kind: str, *, at_least_one: bool = False) -> None:
         values = item.data.get(name) or []
@@ -374,11 +458,16 @@ class _Checker:
                 self.fail(item, f"{where}source '{url}' is not an https:// URL")
 
     def run(self) -> list[Problem]:
-        self.problems.extend(self.pack.read_problems)
+        if self.pack.read_problems:
+            # A file that cannot be read hides its items, so every rule naming them would fail too:
+            # report only what stopped the reading.
+            return list(self.pack.read_problems)
         for kind, fields in FIELDS.items():
             seen: dict[str, Item] = {}
             for item in self.pack[kind]:
-                self.check_fields(item, fields, item.data)
+                self.check_fields(item, fields, item.data, lengths=MAX_LENGTHS.get(kind))
+                if kind in ("duties", "questions") and len(Path(item.file).stem) > GROUP_MAX_LENGTH:
+                    self.fail(item, f"its file name is longer than {GROUP_MAX_LENGTH} characters")
                 slug = item.data.get("slug")
                 if isinstance(slug, str) and not SLUG_RE.match(slug):
                     self.fail(item, "slug must be lowercase words joined by hyphens")
@@ -536,7 +625,9 @@ class _Checker:
                     if not isinstance(option, dict):
                         self.fail(item, f"option {number} must be a mapping")
                         continue
-                    self.check_fields(item, OPTION_FIELDS, option, f"option {number}: ")
+                    self.check_fields(
+                        item, OPTION_FIELDS, option, f"option {number}: ", lengths=MAX_LENGTHS["options"]
+                    )
                     correct += option.get("correct") is True
                     myth = option.get("misconception")
                     if myth is not None and myth not in misconceptions:

@@ -11,20 +11,20 @@ from django_htmx.http import HttpResponseClientRedirect
 from learners.current import LearnerGone, current_learner
 from srm_site.http import HtmxHttpRequest
 
-from . import blocks, documents, matrix, progress
+from . import blocks, caching, documents, matrix, progress
 from .forms import CompareForm, DutyFilterForm
 from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service
 
 
 def _matrix_etag(request) -> str:
-    return f"matrix-v{documents.content_version()}"
+    return f"matrix-v{caching.version(request)}"
 
 
 @require_safe
 @cache_control(public=True, max_age=300)
 @condition(etag_func=_matrix_etag)
 def matrix_json(request) -> HttpResponse:
-    response = HttpResponse(documents.matrix_json(), content_type="application/json")
+    response = HttpResponse(documents.matrix_json(caching.version(request)), content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"  # public, read-only data
     return response
 

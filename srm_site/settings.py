@@ -50,11 +50,14 @@ INSTALLED_APPS = [
     "learners",
     "lessons",
     "quizzes",
+    "classroom",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (static files arrive precompressed); BREACH: see docs/decisions.md.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "learners.middleware.LearnerSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lessons.caching.content_version",
             ],
         },
     },
@@ -130,6 +134,9 @@ LOGOUT_REDIRECT_URL = "home"
 # Failed log-ins allowed per client address and username within the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = 15 * 60
+
+# Live classes and their nicknames are deleted this many days after creation (`manage.py purge_classes`).
+CLASSROOM_RETENTION_DAYS = int(os.environ.get("DJANGO_CLASSROOM_RETENTION_DAYS", "30"))
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

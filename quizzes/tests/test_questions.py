@@ -132,10 +132,7 @@ def test_recording_an_answer_twice_keeps_the_first(bank):
     assert attempt.finished_at is not None
 
 
-def test_the_real_bank_has_over_three_hundred_questions_of_every_kind(db):
-    from django.core.management import call_command
-
-    call_command("load_content", verbosity=0)
+def test_the_real_bank_has_over_three_hundred_questions_of_every_kind(real_pack):
     live = Question.objects.live()
     assert live.count() >= 300
     assert live.filter(kind__in=[Kind.SINGLE, Kind.MULTIPLE]).count() >= 80
