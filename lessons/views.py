@@ -199,7 +199,7 @@ def misconception_list(request: HtmxHttpRequest) -> HttpResponse:
     misconceptions = Misconception.objects.prefetch_related(
         "layers", "services", Prefetch("duties", queryset=Duty.objects.only("slug", "statement", "owner"))
     )
-    lesson = Lesson.objects.filter(slug="misconceptions").first()
+    lesson = next(iter(Lesson.objects.teaching("misconceptions")), None)
     return render(
         request, "lessons/misconception_list.html", {"misconceptions": misconceptions, "lesson": lesson}
     )
