@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from lessons.pack import read_pack
@@ -17,8 +16,7 @@ LESSONS = len(read_pack()["lessons"])
 
 
 @pytest.fixture
-def pack(live_server):
-    call_command("load_content", verbosity=0)
+def pack(live_server, real_pack):
     return live_server
 
 
