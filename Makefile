@@ -46,7 +46,7 @@ format: install-dev
 
 bench: install
 	@bash scripts/ensure-apt.sh wrk
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

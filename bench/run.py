@@ -1,15 +1,25 @@
-"""`make bench`: load app pages under gunicorn and compare them with a bare Django view.
+"""`make bench`: app pages under gunicorn against a bare Django view, alternating, on 127.0.0.1 only.
 
-Only 127.0.0.1 is loaded, for a bounded time. Absolute numbers depend on this 2-core machine (wrk
-shares it with the server), so the ratio to the bare Django reference is the number to compare.
+Each page runs in pairs with the reference (reference, page; three pairs by default), so a noisy
+machine slows both alike; the ratio of each pair is page req/s over reference req/s, and the table
+shows the median of the pairs and their spread. Absolute numbers depend on this machine (wrk shares
+it with the server): compare ratios. `cpu ms` is the gunicorn workers' CPU time per request.
+The queries column counts the page's SQL queries once its cached fragments are warm.
+
+    python bench/run.py [--pairs 3] [--seconds 3] [--port 8110] [--scale 5] [--only matrix]
+
+`--scale N` then grows the services, duties and misconceptions N-fold (bench/grow.py) and measures
+every page again once, printing how the CPU per request grows. Results go to bench/results.json.
 """
 
+import argparse
 import http.cookiejar
 import json
 import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,16 +30,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+RESULTS = ROOT / "bench" / "results.json"
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
+TICKS = os.sysconf("SC_CLK_TCK")
 
-# (label, path): later issues add their pages here.
+# (label, path, target ratio). Later issues add their pages here; the quiz pages are added in main().
 PAGES = [
-    ("home page", "/"),
-    ("category matrix", "/matrix/"),
-    ("service page", "/services/ec2/"),
-    ("compare page", "/compare/?services=ec2&services=rds&services=lambda"),
+    ("home", "/", 0.7),
+    ("matrix", "/matrix/", 0.5),
+    ("matrix presenter", "/matrix/present/", 0.5),
+    ("service list", "/services/", 0.5),
+    ("service page", "/services/ec2/", 0.5),
+    ("service presenter", "/services/ec2/present/", 0.5),
+    ("compare", "/compare/?services=ec2&services=rds&services=lambda", 0.5),
+    ("duty explorer", "/duties/", 0.5),
+    ("duty filter (htmx)", "/duties/?owner=Customer&layer=guest-os", 0.5),
+    ("misconceptions", "/misconceptions/", 0.5),
+    ("learning path", "/lessons/", 0.5),
+    ("lesson: the core split", "/lessons/core-split/", 0.5),
+    ("lesson: cheat sheet", "/lessons/cheat-sheet/", 0.5),
+    ("quiz set-up", "/quizzes/", 0.5),
 ]
 
 
@@ -39,7 +60,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 30) -> None:
+def wait_until_up(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -52,56 +73,78 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
 
 
 def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            app,
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            WORKERS,
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    command = [PY, "-m", "gunicorn", app, "-b", f"127.0.0.1:{port}", "-w", WORKERS]
+    command += ["--no-control-socket", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
-def load(url: str, *, headers: dict | None = None, body: str | None = None) -> dict:
+def cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of the server's worker processes so far."""
+    total = 0
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def wrk_script(headers: dict | None, body: str | None) -> str:
     script = (ROOT / "bench" / "report.lua").read_text()
     if body is not None:
         script = f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n" + script
     for name, value in (headers or {}).items():
         script = f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n" + script
+    return script
+
+
+def load(url: str, seconds: int, server: subprocess.Popen, *, headers=None, body=None) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
+        handle.write(wrk_script(headers, body))
     try:
-        subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", handle.name, url], check=True, capture_output=True)
+        before = cpu_seconds(server)
         result = subprocess.run(
-            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", handle.name, url],
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", handle.name, url],
             check=True,
             capture_output=True,
             text=True,
         )
+        used = cpu_seconds(server) - before
     finally:
         os.unlink(handle.name)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    row = json.loads(result.stdout.strip().splitlines()[-1])
+    row["cpu_ms"] = 1000 * used / max(row["requests"], 1)
+    return row
 
 
-def quiz_session(base: str) -> tuple[dict, str, str]:
-    """Start a quiz as a browser would and answer question 1; return headers, answer body, question URL."""
+def warm(url: str, seconds: int = 1, **kwargs) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(wrk_script(kwargs.get("headers"), kwargs.get("body")))
+    try:
+        subprocess.run(
+            ["wrk", "-t1", "-c4", f"-d{seconds}s", "-s", handle.name, url], check=True, capture_output=True
+        )
+    finally:
+        os.unlink(handle.name)
+
+
+def check(url: str, *, headers=None, body=None) -> None:
+    request = urllib.request.Request(url, data=body.encode() if body else None, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        if response.status != 200:
+            raise SystemExit(f"{url} answered {response.status}: fix the page before measuring it")
+
+
+def quiz_pages(base: str) -> list[dict]:
+    """Start a quiz as a browser would and answer question 1; the quiz pages to measure."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(f"{base}/quizzes/?topic=everything&length=20").read()
     token = next(c.value for c in jar if c.name == "csrftoken")
-    form = urllib.parse.urlencode(
-        {"topic": "everything", "length": 20, "csrfmiddlewaretoken": token}
-    ).encode()
-    page = opener.open(urllib.request.Request(f"{base}/quizzes/start/", data=form))
+    form = urllib.parse.urlencode({"topic": "everything", "length": 20, "csrfmiddlewaretoken": token})
+    page = opener.open(urllib.request.Request(f"{base}/quizzes/start/", data=form.encode()))
     question_url = page.geturl()
     html = page.read().decode()
     fields = dict(re.findall(r'name="(choice)" value="([^"]+)"', html)[:1])
@@ -110,76 +153,170 @@ def quiz_session(base: str) -> tuple[dict, str, str]:
         fields = {"choices": re.findall(r'name="choices" value="([^"]+)"', html)[0]}
     body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token})
     opener.open(urllib.request.Request(question_url + "answer/", data=body.encode())).read()
-    headers = {
-        "Cookie": "; ".join(f"{c.name}={c.value}" for c in jar),
-        "X-CSRFToken": token,
-        "Content-Type": "application/x-www-form-urlencoded",
-        "HX-Request": "true",
-    }
-    return headers, body, question_url
+    cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+    attempt = question_url.removeprefix(base).rsplit("/", 2)[0] + "/"
+    post = {"Cookie": cookies, "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"}
+    return [
+        {"label": "quiz question", "path": attempt + "2/", "target": 0.4, "headers": {"Cookie": cookies}},
+        # An answered question: the double-submit path loads, checks and re-renders the graded card
+        # without writing, so every request does the same work (docs/decisions.md).
+        {
+            "label": "answer (POST, htmx)",
+            "path": attempt + "1/answer/",
+            "target": 0.3,
+            "headers": {**post, "HX-Request": "true"},
+            "body": body,
+        },
+        {
+            "label": "quiz results",
+            "path": attempt + "results/",
+            "target": 0.3,
+            "headers": {"Cookie": cookies},
+        },
+        {
+            "label": "quiz history",
+            "path": "/quizzes/history/",
+            "target": None,
+            "headers": {"Cookie": cookies},
+        },
+    ]
+
+
+def count_queries(env: dict, pages: list[dict]) -> dict[str, int]:
+    """Queries per page with warm caches, counted in a separate process through Django's test client."""
+    spec = json.dumps([{k: p.get(k) for k in ("path", "headers", "body")} for p in pages])
+    result = subprocess.run(
+        [PY, str(ROOT / "bench" / "queries.py")],
+        cwd=ROOT,
+        env=env,
+        input=spec,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        print(result.stderr, file=sys.stderr)
+        return {}
+    return json.loads(result.stdout)
+
+
+def measure(
+    pages: list[dict], base: str, ref: str, servers: tuple, *, pairs: int, seconds: int
+) -> list[dict]:
+    app, reference = servers
+    rows = []
+    for page in pages:
+        url, kw = base + page["path"], {"headers": page.get("headers"), "body": page.get("body")}
+        check(url, **kw)
+        warm(url, **kw)
+        runs = []
+        for _ in range(pairs):
+            ref_run = load(ref, seconds, reference)
+            page_run = load(url, seconds, app, **kw)
+            runs.append({"reference": ref_run, "page": page_run, "ratio": page_run["rps"] / ref_run["rps"]})
+        ratios = [r["ratio"] for r in runs]
+        row = {
+            "label": page["label"],
+            "path": page["path"],
+            "target": page.get("target"),
+            "ratio": statistics.median(ratios),
+            "spread": [min(ratios), max(ratios)],
+            "rps": statistics.median(r["page"]["rps"] for r in runs),
+            "reference_rps": statistics.median(r["reference"]["rps"] for r in runs),
+            "p50_ms": statistics.median(r["page"]["p50"] for r in runs) / 1000,
+            "p99_ms": statistics.median(r["page"]["p99"] for r in runs) / 1000,
+            "cpu_ms": statistics.median(r["page"]["cpu_ms"] for r in runs),
+            "errors": sum(r["page"]["errors"] for r in runs),
+            "runs": runs,
+        }
+        rows.append(row)
+        print(f"  {row['label']}: ratio {row['ratio']:.2f}", file=sys.stderr, flush=True)
+    return rows
+
+
+def print_table(rows: list[dict], queries: dict[str, int], title: str) -> None:
+    print(f"\n{title}")
+    header = (
+        f"{'page':<24} {'req/s':>7} {'ratio':>6} {'spread':>11} {'target':>6} {'p50 ms':>7} {'p99 ms':>7}"
+    )
+    print(header + f" {'cpu ms':>6} {'queries':>7}")
+    for r in rows:
+        target = f"{r['target']:.1f}" if r["target"] else "-"
+        met = "" if not r["target"] else ("  ok" if r["ratio"] >= r["target"] else "  BELOW")
+        print(
+            f"{r['label']:<24} {r['rps']:>7.0f} {r['ratio']:>6.2f} {r['spread'][0]:>5.2f}-{r['spread'][1]:<5.2f}"
+            f" {target:>6} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {r['cpu_ms']:>6.2f}"
+            f" {queries.get(r['path'], '?'):>7}{met}" + (f"  ({r['errors']} errors)" if r["errors"] else "")
+        )
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pairs", type=int, default=3, help="reference/page pairs per page (default 3)")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds per run (default 3)")
+    parser.add_argument("--port", type=int, default=0, help="app port; the reference uses the next one")
+    parser.add_argument("--scale", type=int, default=1, help="then grow the content N-fold and measure again")
+    parser.add_argument("--only", default="", help="measure only pages whose label contains this text")
+    args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (make bench installs it with apt-get where it can)")
+
     workdir = Path(tempfile.mkdtemp(prefix="srm-bench-"))
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
         "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "srm_site.settings",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"], ["load_content"]):
-        if command == ["load_content"] and not (ROOT / "content").is_dir():
-            continue
         subprocess.run([PY, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True)
 
-    app_port, ref_port = free_port(), free_port()
-    servers = [gunicorn("srm_site.wsgi", app_port, env), gunicorn("bench.hello", ref_port, env)]
+    app_port = args.port or free_port()
+    ref_port = args.port + 1 if args.port else free_port()
+    base, ref = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ref_port}/"
+    servers = (gunicorn("srm_site.wsgi", app_port, env), gunicorn("bench.hello", ref_port, env))
+    report = {"pairs": args.pairs, "seconds": args.seconds, "connections": CONNECTIONS, "workers": WORKERS}
     try:
-        wait_until_up(f"http://127.0.0.1:{app_port}/")
-        wait_until_up(f"http://127.0.0.1:{ref_port}/")
-        reference = load(f"http://127.0.0.1:{ref_port}/")
-        rows = [("bare Django view", "/", reference)]
-        base = f"http://127.0.0.1:{app_port}"
-        for label, path in PAGES:
-            rows.append((label, path, load(base + path)))
-        headers, body, question_url = quiz_session(base)
-        attempt_path = question_url.removeprefix(base).rsplit("/", 2)[0] + "/"
-        # The answer POST hits an answered question: it loads, checks and re-renders the graded card
-        # (the double-submit path) without writing, so every request does the same work.
-        rows.append(
-            (
-                "answer a question (POST)",
-                attempt_path + "1/answer/",
-                load(question_url + "answer/", headers=headers, body=body),
-            )
+        wait_until_up(base + "/")
+        wait_until_up(ref)
+        pages = [{"label": label, "path": path, "target": target} for label, path, target in PAGES]
+        pages += quiz_pages(base)
+        pages = [p for p in pages if args.only.lower() in p["label"].lower()]
+        queries = count_queries(env, pages)
+        rows = measure(pages, base, ref, servers, pairs=args.pairs, seconds=args.seconds)
+        report |= {"scale": 1, "queries": queries, "rows": rows}
+        title = (
+            f"{args.pairs} pairs x {args.seconds} s, {CONNECTIONS} connections, {WORKERS} gunicorn workers"
         )
-        rows.append(
-            (
-                "quiz results",
-                attempt_path + "results/",
-                load(base + attempt_path + "results/", headers=headers),
+        print_table(rows, queries, title + " (ratio = median of pairs; spread = min-max)")
+        if args.scale > 1:
+            subprocess.run([PY, "bench/grow.py", str(args.scale)], cwd=ROOT, env=env, check=True)
+            scaled_queries = count_queries(env, pages)
+            scaled = measure(pages, base, ref, servers, pairs=1, seconds=args.seconds)
+            report["scaled"] = {"scale": args.scale, "queries": scaled_queries, "rows": scaled}
+            print(f"\nAt {args.scale}x the services, duties and misconceptions (one pair each):")
+            print(
+                f"{'page':<24} {'cpu ms x1':>9} {'cpu ms':>7} {'growth':>7} {'queries x1':>10} {'queries':>7}"
             )
-        )
+            for small, large in zip(rows, scaled, strict=True):
+                print(
+                    f"{small['label']:<24} {small['cpu_ms']:>9.2f} {large['cpu_ms']:>7.2f}"
+                    f" {large['cpu_ms'] / max(small['cpu_ms'], 1e-9):>7.2f}"
+                    f" {queries.get(small['path'], '?'):>10} {scaled_queries.get(small['path'], '?'):>7}"
+                )
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
-
-    print(f"\n{SECONDS} s per page, {CONNECTIONS} connections, {WORKERS} gunicorn workers, 127.0.0.1 only")
-    print(f"{'page':<28} {'path':<28} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ratio':>6}")
-    for label, path, r in rows:
-        ratio = r["rps"] / reference["rps"] if reference["rps"] else 0
-        print(
-            f"{label:<28} {path[:28]:<28} {r['rps']:>9.0f} {r['p50'] / 1000:>8.1f} {r['p95'] / 1000:>8.1f}"
-            f" {r['p99'] / 1000:>8.1f} {ratio:>6.2f}" + (f"  ({r['errors']} errors)" if r["errors"] else "")
-        )
+    RESULTS.write_text(json.dumps(report, indent=1))
+    print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
     return 0
 
 

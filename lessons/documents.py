@@ -4,16 +4,19 @@ Both are built from the database in a fixed number of queries, however large the
 """
 
 import json
+import time
 from pathlib import Path
 
 import yaml
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import F, Prefetch
 
 from .models import (
     BestPractice,
     Category,
     ComplianceTopic,
+    ContentVersion,
     ControlType,
     Duty,
     ExamTask,
@@ -27,24 +30,26 @@ from .models import (
     Wording,
 )
 
-VERSION_KEY = "lessons:content-version"
 API_KEY = "lessons:matrix-json:{version}"
+VERSION_ROW = 1
 
 
 def content_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, timeout=None)
-    return version
+    """The current content version: one primary-key read, the same in every process."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {ContentVersion._meta.db_table} WHERE id = %s", [VERSION_ROW])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def content_changed() -> None:
-    """Invalidate everything cached from the content (call after any write to it)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    """Invalidate everything cached from the content (call after any write to it, in its transaction)."""
+    if ContentVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1):
+        return
+    # First write ever (or a flushed database): start from the clock, so a version number used before
+    # a database reset is not reused while a shared cache still holds pages built for it.
+    ContentVersion.objects.get_or_create(pk=VERSION_ROW, defaults={"number": time.time_ns() // 1000})
+    ContentVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1)
 
 
 def _slugs(related) -> list[str]:
@@ -104,6 +109,7 @@ def pack_document() -> dict:
                             "reason": cell.reason,
                             "condition": cell.condition,
                             "sources": cell.sources,
+                            "checked_on": cell.checked_on.isoformat(),
                         }
                     )
                     for cell in s.cells.all()
@@ -121,6 +127,8 @@ def pack_document() -> dict:
                 "categories": _slugs(d.categories),
                 "explanation": d.explanation,
                 "sources": d.sources,
+                "exam_tasks": d.exam_tasks,
+                "checked_on": d.checked_on.isoformat(),
                 "group": d.group,
             }
             for d in duties
@@ -136,6 +144,8 @@ def pack_document() -> dict:
                     "services": _slugs(m.services),
                     "duties": _slugs(m.duties),
                     "sources": m.sources,
+                    "exam_tasks": m.exam_tasks,
+                    "checked_on": m.checked_on.isoformat(),
                 }
             )
             for m in Misconception.objects.prefetch_related("layers", "services", "duties")
@@ -200,6 +210,7 @@ def pack_document() -> dict:
                     "summary": x.summary,
                     "shows": x.shows,
                     "quiz": x.quiz,
+                    "teaches": x.teaches,
                     "sources": x.sources,
                     "body": x.body,
                 }
@@ -237,9 +248,9 @@ def matrix_document() -> dict:
     }
 
 
-def matrix_json() -> str:
-    """matrix_document() as JSON text, cached until the content next changes."""
-    key = API_KEY.format(version=content_version())
+def matrix_json(version: int) -> str:
+    """matrix_document() as JSON text, cached under the given content version."""
+    key = API_KEY.format(version=version)
     text = cache.get(key)
     if text is None:
         text = json.dumps(matrix_document(), ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,46 @@
+"""What pages build from the content, cached under the content version (lessons.documents).
+
+Templates wrap content-only fragments in `{% cache FRAGMENT_TIMEOUT "name" content_version ... %}`;
+views memoise the few data lookups they need before rendering with `cached()`. A load or an admin edit
+changes the version, so every process builds afresh on its next request. Anything per request (CSRF
+token, CSP nonce, the learner's progress, messages) stays outside the cached fragments.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from . import documents
+
+# Entries for an old version are never read again; the timeout only frees their memory.
+TIMEOUT = 60 * 60 * 24
+
+
+def version(request: HttpRequest) -> int:
+    """The content version, read from the database at most once per request."""
+    try:
+        return request._content_version
+    except AttributeError:
+        request._content_version = documents.content_version()
+        return request._content_version
+
+
+def cached[T](request: HttpRequest, name: str, build: Callable[[], T], *vary: object) -> T:
+    """build()'s result for this content version (and vary), built once and then read from the cache."""
+    parts = ":".join(str(v) for v in vary)
+    key = (
+        f"lessons:{name}:{version(request)}:{hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()}"
+    )
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def content_version(request: HttpRequest) -> dict:
+    """Context processor: `content_version` for `{% cache %}` keys, read only if a template uses it."""
+    return {"content_version": SimpleLazyObject(lambda: version(request)), "cache_timeout": TIMEOUT}
