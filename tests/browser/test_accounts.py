@@ -72,7 +72,7 @@ def test_a_learner_downloads_and_clears_their_data_from_the_footer_link(live_ser
     expect(page.get_by_text("Everything this browser recorded has been deleted.")).to_be_visible()
     expect(page.get_by_text("Nothing has been recorded in this browser yet.")).to_be_visible()
 
-    page.get_by_role("link", name="Privacy").click()
+    page.get_by_role("link", name="Privacy", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"
     assert_accessible(page)
