@@ -34,6 +34,11 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-only-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    # Any Host header would be trusted: poisoned links in password e-mails, cache poisoning.
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS contains '*', which accepts any Host header. List the site's host names."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -59,6 +64,7 @@ MIDDLEWARE = [
     # Below whitenoise (static files arrive precompressed); BREACH: see docs/decisions.md.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "learners.middleware.LearnerSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -66,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "srm_site.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "srm_site.urls"
@@ -97,6 +104,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A classroom writes at once. IMMEDIATE takes the write lock when a transaction begins, so two
+    # read-then-write transactions queue (for up to `timeout` seconds) instead of one failing with
+    # "database is locked"; WAL lets pages keep reading while someone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -104,8 +121,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the database so any app process can serve any request.
+# Sessions live in the database so any app process can serve any request. A session (and the
+# anonymous learner's work in it) is kept this long after its last use: learners.middleware renews it.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_DAYS", "30")) * 24 * 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -118,9 +137,18 @@ LOGIN_URL = "learners:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Failed log-ins allowed per client address and username within the window.
+# Rate limits (learners/throttle.py): log-in attempts per client address + username, and per
+# username from any address, within the window; accounts created per client address per hour.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_USERNAME_LIMIT = int(os.environ.get("DJANGO_LOGIN_USERNAME_LIMIT", "50"))
 LOGIN_FAILURE_WINDOW = 15 * 60
+SIGNUP_LIMIT = int(os.environ.get("DJANGO_SIGNUP_LIMIT", "5"))
+SIGNUP_WINDOW = 60 * 60
+# Behind a reverse proxy every client arrives from the proxy's address. Only when the proxy sets this
+# header (and strips or appends to a client's own) is the client's address read from it.
+_client_ip_header = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+CLIENT_IP_HEADER = f"HTTP_{_client_ip_header.upper().replace('-', '_')}" if _client_ip_header else ""
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 
 # Live classes and their nicknames are deleted this many days after creation (`manage.py purge_classes`).
 CLASSROOM_RETENTION_DAYS = int(os.environ.get("DJANGO_CLASSROOM_RETENTION_DAYS", "30"))
@@ -171,7 +199,10 @@ if env_bool("DJANGO_HTTPS"):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading is hard to undo (browsers ship the list), so the operator opts in.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

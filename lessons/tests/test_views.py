@@ -1,7 +1,6 @@
 """Lesson pages: plain HTML and htmx paths, bad input, progress, and a fixed query count per page."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -317,8 +316,7 @@ def test_page_query_count_does_not_grow_with_content(client, world, path, name, 
     assert len(large) == len(small) <= 15, [q["sql"] for q in large.captured_queries]
 
 
-def test_every_page_renders_from_the_real_pack(client):
-    call_command("load_content")
+def test_every_page_renders_from_the_real_pack(client, real_pack):
     urls = [
         reverse("lessons:lesson_list"),
         reverse("lessons:category_matrix"),
