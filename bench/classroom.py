@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -115,6 +116,7 @@ class Room:
     accepted: int = 0
     refused: int = 0
     errors: int = 0
+    server_errors: int = 0
     latencies: list[float] = field(default_factory=list)
     last_answer: dict[int, float] = field(default_factory=dict)
     revealed_at: dict[int, float] = field(default_factory=dict)
@@ -158,13 +160,16 @@ async def learner(room: Room, n: int, start_delay: float) -> None:
                     choices = re.findall(rb'name="choice" value="([^"]+)"', body)
                     await asyncio.sleep(random.uniform(0.3, 3.0))  # reading the question
                     room.sent += 1
+                    form = {"position": number, "choice": random.choice(choices).decode()}
                     began = time.monotonic()
-                    status, _, body = await http.request(
-                        "POST",
-                        f"{play}answer/",
-                        form={"position": number, "choice": random.choice(choices).decode()},
-                        headers={"HX-Request": "true", **csrf(http)},
-                    )
+                    for _tap in range(3):  # a server error shows nothing on the phone: the learner taps again
+                        status, _, body = await http.request(
+                            "POST", f"{play}answer/", form=form, headers={"HX-Request": "true", **csrf(http)}
+                        )
+                        if status < 500:
+                            break
+                        room.server_errors += 1
+                        await asyncio.sleep(1)
                     done = time.monotonic()
                     room.latencies.append(done - began)
                     if status == 200 and b"Answer received" in body:
@@ -176,7 +181,9 @@ async def learner(room: Room, n: int, start_delay: float) -> None:
                     version = found.group(1).decode() if found else version
                 if b"Class over" in body:
                     return
-            elif status not in (204,):
+            elif status >= 500:
+                room.server_errors += 1
+            elif status != 204:
                 room.errors += 1
             await asyncio.sleep(POLL)
     except (ConnectionError, OSError, asyncio.IncompleteReadError):
@@ -248,10 +255,11 @@ async def host(room: Room, username: str) -> None:
         card = await act("close", card)
         room.revealed_at[number] = time.monotonic()
         card = await act("reveal", card)
+        counted = re.search(rb"(\d+) of (\d+) answered", card)
+        print(f"question {number}: {counted and counted.group(0).decode()}", file=sys.stderr, flush=True)
         shown = time.monotonic()
-        if b'class="bars"' in card:
-            if number in room.last_answer:
-                room.reveal_gaps.append(shown - room.last_answer[number])
+        if b'class="bars"' in card and number in room.last_answer:
+            room.reveal_gaps.append(shown - room.last_answer[number])
         await asyncio.sleep(POLL * 1.5)  # the room reads the reveal
     await act("end", card)
     room.ended = True
@@ -265,7 +273,9 @@ async def simulate(room: Room, username: str) -> None:
         if host_task.done():
             host_task.result()
     spread = max(10.0, room.learners / 40)  # joins arrive over some seconds, as a room does
-    learners = [asyncio.create_task(learner(room, n, random.uniform(0, spread))) for n in range(room.learners)]
+    learners = [
+        asyncio.create_task(learner(room, n, random.uniform(0, spread))) for n in range(room.learners)
+    ]
     await asyncio.wait_for(asyncio.gather(host_task, *learners), timeout=DEADLINE)
 
 
@@ -273,10 +283,8 @@ def tree_cpu(pid: int) -> float:
     """User + system CPU of a process and its live children (gunicorn workers, runserver's thread pool)."""
     total = 0
     pids = [str(pid)]
-    try:
+    with contextlib.suppress(FileNotFoundError):
         pids += Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except FileNotFoundError:
-        pass
     for each in pids:
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
@@ -294,11 +302,15 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--questions", type=int, default=10, choices=(5, 10, 15, 20))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--runserver", action="store_true", help="serve with `manage.py runserver` as `make run` does")
+    parser.add_argument(
+        "--runserver", action="store_true", help="serve with `manage.py runserver` as `make run` does"
+    )
     args = parser.parse_args()
     if not 1 <= args.learners <= 1000:
         raise SystemExit("bounded: 1 to 1000 learners")
@@ -344,7 +356,9 @@ def main() -> int:
         command += ["--log-level", "warning"]
         layout = f"gunicorn {args.workers} workers x 8 threads + {'SQLite' if sqlite else 'PostgreSQL'}"
     layout += " + Redis" if os.environ.get("REDIS_URL") else ", no Redis"
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     room = Room(args.learners, args.questions, port)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/join/")
@@ -356,23 +370,32 @@ def main() -> int:
         server.wait(timeout=20)
     rows = Answer.objects.filter(item__session_id=room.session_id)
     recorded = rows.count()
-    doubled = sum(n - 1 for n in rows.values("seat", "item").annotate(n=Count("pk")).values_list("n", flat=True))
+    doubled = sum(
+        n - 1 for n in rows.values("seat", "item").annotate(n=Count("pk")).values_list("n", flat=True)
+    )
     shutil.rmtree(workdir, ignore_errors=True)
 
     lat = [x * 1000 for x in room.latencies]
     reveal = max(room.reveal_gaps) if room.reveal_gaps else float("nan")
     print(f"layout: {layout}; {args.learners} learners, {args.questions} questions, polls every {POLL:.0f} s")
     print(f"joins accepted: {room.joined} of {args.learners} (refused {room.join_failures})")
-    print(f"answers sent: {room.sent}, accepted: {room.accepted}, refused: {room.refused}, recorded: {recorded}")
-    print(f"answer latency ms: p50 {statistics.median(lat) if lat else 0:.0f}, p95 {percentile(lat, 0.95):.0f}")
+    print(
+        f"answers sent: {room.sent}, accepted: {room.accepted}, refused: {room.refused}, recorded: {recorded}"
+    )
+    print(
+        f"answer latency ms: p50 {statistics.median(lat) if lat else 0:.0f}, p95 {percentile(lat, 0.95):.0f}"
+    )
     gaps = room.reveal_gaps
     print(
         f"last answer -> distribution on the projector, s: median {statistics.median(gaps) if gaps else 0:.2f},"
         f" max {reveal:.2f}"
     )
     views = room.learner_views
-    print(f"reveal -> learner's phone shows it, s: p50 {percentile(views, 0.5):.2f}, p95 {percentile(views, 0.95):.2f}")
-    print(f"server CPU: {cpu:.1f} s over {wall:.0f} s wall ({cpu / wall:.2f} cores); transport errors: {room.errors}")
+    print(
+        f"reveal -> learner's phone shows it, s: p50 {percentile(views, 0.5):.2f}, p95 {percentile(views, 0.95):.2f}"
+    )
+    print(f"server CPU: {cpu:.1f} s over {wall:.0f} s wall ({cpu / wall:.2f} cores)")
+    print(f"server errors (5xx, retried by the phone): {room.server_errors}; other failures: {room.errors}")
     expected = room.joined * args.questions
     print(
         f"classroom: learners={room.joined} answers_sent={room.sent} recorded={recorded}"
