@@ -85,6 +85,7 @@ def update_card(
         )
         if not created and card.last_review and card.last_review.date() == now.date():
             return None
+        was_due = not created and card.due <= now
         retention = (
             ReviewSettings.objects.filter(learner_id=learner_id).values_list("retention", flat=True).first()
             or DEFAULT_RETENTION
@@ -100,7 +101,9 @@ def update_card(
         card.reviews += 1
         card.save()
         ReviewLog.objects.create(card=card, rating=rating, reviewed_at=now, response=response)
-    forget_due_count(learner_id)
+    if was_due:
+        # Every update leaves the card due tomorrow or later: a due card leaves the header's count.
+        _count_down(learner_id)
     return card
 
 
@@ -195,8 +198,12 @@ def _count_key(learner_id: int) -> str:
     return f"review:due:{learner_id}"
 
 
-def forget_due_count(learner_id: int) -> None:
-    cache.delete(_count_key(learner_id))
+def _count_down(learner_id: int) -> None:
+    try:
+        if cache.decr(_count_key(learner_id)) < 0:
+            cache.delete(_count_key(learner_id))
+    except ValueError:
+        pass  # nothing cached: the next page counts afresh
 
 
 def due_count(learner_id: int, now: datetime | None = None) -> int:

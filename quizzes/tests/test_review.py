@@ -132,11 +132,14 @@ def test_signing_up_moves_cards_and_settings_to_the_account_keeping_the_later_ca
     assert ReviewSettings.objects.get(learner=account).daily_cap == 7
 
 
-def test_the_header_count_is_cached_and_dropped_when_a_card_moves():
-    learner, question = LearnerFactory(), OwnerQuestionFactory()
-    with time_machine.travel(NOON, tick=False):
-        assert review.due_count(learner.pk) == 0
-        ReviewCardFactory(learner=learner, question=question, due=NOON - timedelta(days=1))
-        assert review.due_count(learner.pk) == 0, "cached"
-        answer(learner, OwnerQuestionFactory(), right=True)
-        assert review.due_count(learner.pk) == 1, "a card moving drops the cached count"
+@time_machine.travel(NOON, tick=False)
+def test_the_header_count_is_cached_and_counts_down_as_due_cards_are_answered():
+    learner = LearnerFactory()
+    due = [ReviewCardFactory(learner=learner, due=NOON - timedelta(days=1)) for _ in range(2)]
+    assert review.due_count(learner.pk) == 2
+    ReviewCardFactory(learner=learner, due=NOON - timedelta(days=1))
+    assert review.due_count(learner.pk) == 2, "cached for a few minutes"
+    answer(learner, OwnerQuestionFactory(), right=True)
+    assert review.due_count(learner.pk) == 2, "a new card is not due after its first answer"
+    answer(learner, due[0].question, right=False)
+    assert review.due_count(learner.pk) == 1, "an answered due card leaves the count"
