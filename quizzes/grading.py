@@ -31,11 +31,10 @@ def record_answer(
     A second answer to the same question (double click, refresh, two tabs at once) raises AlreadyAnswered
     with the response that stands. The attempt's counters and finished_at move in the same transaction,
     with the attempt row locked, so two last answers at the same moment still finish the attempt.
-    The question must be loaded with its kind's relations (kinds.load). Every mode records here, so every
-    graded answer also moves the learner's review card (quizzes.review; guessed makes a right answer Hard)."""
-    existing = Response.objects.filter(attempt=attempt, question=question).first()
-    if existing:
-        raise AlreadyAnswered(existing)
+    Every mode records here, so every graded answer also moves the learner's review card in the same
+    transaction (quizzes.review; guessed makes a right answer Hard).
+    """
+    kinds.load([question])  # free when the caller already loaded it
     snapshot = kinds.snapshot(question, lookups)
     graded = kinds.grade(snapshot, answer)
     try:

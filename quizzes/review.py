@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 import fsrs
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
@@ -76,31 +75,31 @@ def update_card(
 ) -> ReviewCard | None:
     """Schedule the learner's card for the question after a graded answer; None when it already moved today.
 
-    Call inside the transaction that records the answer. The card row is locked, so two answers at once
-    still move it once."""
+    Called by record_answer inside the transaction that records the answer, after it locked the attempt
+    row: the card's row is locked too, so two answers from two attempts at once still move it once. Four
+    queries: the card, the retention target, the card's write and the log."""
     now = now or timezone.now()
-    with transaction.atomic():
-        card, created = ReviewCard.objects.select_for_update().get_or_create(
-            learner_id=learner_id, question=question, defaults={"due": now}
-        )
-        if not created and card.last_review and card.last_review.date() == now.date():
-            return None
-        was_due = not created and card.due <= now
-        retention = (
-            ReviewSettings.objects.filter(learner_id=learner_id).values_list("retention", flat=True).first()
-            or DEFAULT_RETENTION
-        )
-        rating = rating_for(correct=correct, guessed=guessed)
-        moved, _ = scheduler(retention).review_card(_as_fsrs(card), fsrs.Rating(rating), now)
-        card.state = moved.state.value
-        card.step = moved.step
-        card.stability = moved.stability
-        card.difficulty = moved.difficulty
-        card.due = moved.due
-        card.last_review = moved.last_review
-        card.reviews += 1
-        card.save()
-        ReviewLog.objects.create(card=card, rating=rating, reviewed_at=now, response=response)
+    card = ReviewCard.objects.select_for_update().filter(learner_id=learner_id, question=question).first()
+    if card is not None and card.last_review and card.last_review.date() == now.date():
+        return None
+    was_due = card is not None and card.due <= now
+    retention = (
+        ReviewSettings.objects.filter(learner_id=learner_id).values_list("retention", flat=True).first()
+        or DEFAULT_RETENTION
+    )
+    rating = rating_for(correct=correct, guessed=guessed)
+    before = _as_fsrs(card) if card is not None else fsrs.Card(card_id=0, due=now)
+    moved, _ = scheduler(retention).review_card(before, fsrs.Rating(rating), now)
+    card = card or ReviewCard(learner_id=learner_id, question=question, reviews=0)
+    card.state = moved.state.value
+    card.step = moved.step
+    card.stability = moved.stability
+    card.difficulty = moved.difficulty
+    card.due = moved.due
+    card.last_review = moved.last_review
+    card.reviews += 1
+    card.save()
+    ReviewLog.objects.create(card=card, rating=rating, reviewed_at=now, response=response)
     if was_due:
         # Every update leaves the card due tomorrow or later: a due card leaves the header's count.
         _count_down(learner_id)
