@@ -1,4 +1,5 @@
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -9,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from learners.current import current_learner
+from lessons.models import Lesson
 from srm_site.http import HtmxHttpRequest
 
 from . import attempts, feedback, kinds
@@ -62,6 +64,8 @@ def quiz_start(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "quizzes/quiz_setup.html", {"form": form, "chosen": None}, status=200)
     topic, length = form.cleaned_data["topic"], form.cleaned_data["length"]
+    if "share" in request.POST:
+        return redirect(f"{reverse('quizzes:quiz_setup')}?{urlencode({'topic': topic, 'length': length})}")
     drawn = attempts.draw(topic, length)
     if not drawn:
         messages.error(request, "There are no questions on that topic yet. Choose another topic.")
@@ -156,7 +160,21 @@ def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
             missed.append((item, feedback.for_response(item.response, item.question, lookups), ""))
         else:
             missed.append((item, None, kinds.present(item.question, lookups).prompt))
-    return render(request, "quizzes/attempt_results.html", {"summary": summary, "missed": missed})
+    lesson = next_lesson = None
+    if attempt.topic.startswith("lesson:"):
+        lesson = Lesson.objects.filter(slug=attempt.topic.removeprefix("lesson:")).first()
+        next_lesson = lesson and Lesson.objects.path().filter(order__gt=lesson.order).first()
+    return render(
+        request,
+        "quizzes/attempt_results.html",
+        {
+            "summary": summary,
+            "missed": missed,
+            "lesson": lesson,
+            "next_lesson": next_lesson,
+            "path_finished": bool(lesson) and next_lesson is None,
+        },
+    )
 
 
 @require_POST

@@ -174,7 +174,7 @@ def test_results_show_score_breakdowns_missed_questions_and_retry(client, bank):
     attempt = start(client, length=5)
     finish(client, attempt, wrong=(2, 4))
     response = client.get(reverse("quizzes:attempt_results", args=[attempt.pk]))
-    assertContains(response, "3 out of 5")
+    assertContains(response, "3 of 5 questions right")
     assertContains(response, "By layer")
     assertContains(response, "By category")
     assertContains(response, "Questions to review (2)")

@@ -17,7 +17,10 @@ document.addEventListener("keydown", (event) => {
 // (the first option of a new question, or "Next question" after feedback). htmx does this too; this
 // makes sure of it when the swap ran while focus sat on a control that the request disabled.
 document.addEventListener("htmx:afterSettle", (event) => {
-  const target = event.detail.elt?.closest?.("#question-card") || document.getElementById("question-card");
-  const wanted = target?.querySelector("[autofocus]");
+  // The live card, by id: event.detail.elt is the link or form that asked, already swapped out.
+  const target = document.getElementById("question-card");
+  if (!target?.contains(event.target)) return;
+  // A question answered with selects (a matrix, a sort) has no autofocus option: its first select takes focus.
+  const wanted = target?.querySelector("[autofocus]") || target?.querySelector("[data-quiz-form] select");
   if (wanted && document.activeElement !== wanted) wanted.focus();
 });

@@ -30,6 +30,20 @@ document.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
+// Quiz set-up: the share link follows the choice as it is made (without JS, "Get a link to share" does it).
+document.addEventListener("change", (event) => {
+  const form = event.target.closest?.("[data-share-form]");
+  const link = document.getElementById("share-link");
+  if (!form || !link) return;
+  // namedItem: `elements.length` is the number of controls, not the field called length.
+  const topic = form.elements.namedItem("topic");
+  const length = form.elements.namedItem("length");
+  const url = new URL(link.href);
+  url.search = new URLSearchParams({ topic: topic.value, length: length.value }).toString();
+  link.href = url.toString();
+  link.textContent = `${topic.selectedOptions[0].text}: ${length.value} questions`;
+});
+
 // Presenter views: arrow keys step through the layers of a stack or the rows of a matrix.
 document.addEventListener("keydown", (event) => {
   if (!document.body.classList.contains("present") || event.altKey || event.ctrlKey || event.metaKey) return;

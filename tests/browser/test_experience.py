@@ -4,8 +4,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
+
+from lessons.pack import read_pack
 
 from .axe import assert_accessible
 
@@ -20,9 +21,11 @@ EXTRA_PAGES = [
 ]
 
 
+LESSONS = len(read_pack()["lessons"])
+
+
 @pytest.fixture
-def site(live_server):
-    call_command("load_content", verbosity=0)
+def site(live_server, real_pack):
     return live_server
 
 
@@ -137,9 +140,11 @@ def test_next_page_of_duties_moves_to_the_top_of_the_results(site, page):
     expect(heading).to_be_focused()
     assert _in_viewport(page, heading), "the new page's heading is off screen"
     # Changing a filter must not pull focus away from the control being used.
-    page.get_by_label("Owner").select_option("AWS")
+    owner = page.get_by_label("Owner")
+    owner.focus()
+    owner.select_option("AWS")
     expect(heading).to_contain_text("match")
-    expect(page.get_by_label("Owner")).to_be_focused()
+    expect(owner).to_be_focused()
 
 
 def test_compare_brings_the_new_result_into_view(site, page):
@@ -276,7 +281,7 @@ def test_lesson_quiz_button_has_room_after_the_summary(site, page):
 def test_mark_done_without_javascript_confirms(site, no_js):
     no_js.goto(site.url + "/lessons/core-split/")
     no_js.get_by_role("button", name="Mark this lesson as done").click()
-    expect(no_js.get_by_role("status")).to_contain_text("is marked as done: 1 of 11 lessons done")
+    expect(no_js.get_by_role("status")).to_contain_text(f"is marked as done: 1 of {LESSONS} lessons done")
 
 
 def test_search_finds_words_not_the_phrase_and_explains_no_hits(site, page):
@@ -295,3 +300,72 @@ def test_placed_by_us_is_explained_on_the_services_page(site, page):
     expect(pill).to_be_visible()
     expect(page.locator("#placed-note")).to_contain_text("AWS's category pages do not name")
     assert_accessible(page)
+
+
+# ---------- Defects 1 and 6: quiz set-up and results ----------
+
+
+def test_quiz_setup_starts_the_quiz_chosen_and_its_link_follows_the_choice(site, page):
+    page.goto(site.url + "/quizzes/")
+    page.get_by_label("Topic").select_option("control-types")
+    page.get_by_label("Number of questions").select_option("5")
+    expect(page.locator("#share-link")).to_have_attribute(
+        "href", re.compile(r"topic=control-types&length=5$")
+    )
+    expect(page.locator("#share-link")).to_have_text("Control types: 5 questions")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Control types")
+    expect(page.get_by_text("Question 1 of 5")).to_be_visible()
+
+
+def test_quiz_setup_gets_its_link_without_javascript(site, no_js):
+    no_js.goto(site.url + "/quizzes/")
+    no_js.get_by_label("Topic").select_option("service:s3")
+    no_js.get_by_label("Number of questions").select_option("20")
+    no_js.get_by_role("button", name="Get a link to share").click()
+    expect(no_js).to_have_url(re.compile(r"topic=service%3As3&length=20"))
+    expect(no_js.get_by_role("link", name="Amazon S3: 20 questions")).to_be_visible()
+    no_js.get_by_role("button", name="Start the quiz").click()
+    expect(no_js.get_by_role("heading", level=1)).to_have_text("Amazon S3")
+    expect(no_js.get_by_text("Keyboard: press a number")).to_be_hidden()  # no number keys without JavaScript
+
+
+def _answer_everything(page):
+    card = page.locator("#question-card")
+    while True:
+        selects = card.locator("select")
+        if selects.count():
+            for i in range(selects.count()):
+                selects.nth(i).select_option(index=1)
+        else:
+            card.locator("label").first.click()
+        card.get_by_role("button", name="Check answer").click()
+        expect(card.locator(".verdict")).to_be_visible()
+        if card.get_by_role("link", name="See your results").count():
+            card.get_by_role("link", name="See your results").click()
+            return
+        card.get_by_role("link", name="Next question").click()
+        expect(card.get_by_role("button", name="Check answer")).to_be_visible()
+        expect(page.locator("#question-card :is(input:not([type=hidden]), select)").first).to_be_focused()
+
+
+def test_lesson_quiz_results_on_a_phone_lead_on_first(site, phone):
+    phone.goto(site.url + "/lessons/core-split/")
+    phone.get_by_role("button", name="Take the lesson quiz").click()
+    expect(phone.get_by_text("Keyboard: press a number")).to_be_visible()
+    _answer_everything(phone)
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Results")
+    expect(phone.locator(".score-line")).to_contain_text(re.compile(r"\d+ of \d+ questions? right"))
+    next_lesson = phone.get_by_role("link", name=re.compile("^Next lesson: "))
+    for wanted in (next_lesson, phone.get_by_role("link", name="Back to the lesson")):
+        expect(wanted).to_be_visible()
+        assert _in_viewport(phone, wanted), "the next step is below the first screen on a phone"
+    expect(phone.locator("details.breakdown")).not_to_have_attribute("open", "")
+    assert _width(phone) <= PHONE["width"]
+    assert_accessible(phone)
+    next_lesson.click()
+    expect(phone).to_have_url(re.compile("/lessons/control-types/$"))
+    phone.goto(site.url + "/quizzes/history/")
+    assert _width(phone) <= PHONE["width"], "quiz history scrolls sideways"
+    phone.goto(site.url + "/")
+    expect(phone.get_by_role("heading", name="Continue where you left off")).to_be_visible()
