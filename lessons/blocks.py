@@ -35,7 +35,8 @@ def build(show: str) -> dict:
     kind, _, arg = show.partition(":")
     if kind in ("core-matrix", "category-matrix"):
         categories, rows = matrix.category_matrix()
-        return {"kind": "category-matrix", "categories": categories, "rows": rows}
+        diagram = matrix.stack_diagram([c.name for c in categories], rows)
+        return {"kind": "category-matrix", "categories": categories, "rows": rows, "diagram": diagram}
     if kind == "control-types":
         return {"kind": kind, "control_types": list(ControlType.objects.all())}
     if kind == "wordings":
@@ -48,11 +49,15 @@ def build(show: str) -> dict:
     if kind == "category":
         category = Category.objects.filter(slug=arg).first()
         services = _services(Service.objects.filter(category=category)) if category else []
+        categories, category_rows = matrix.category_matrix()
+        column = next((i for i, c in enumerate(categories) if c == category), None)
+        diagram = matrix.stack_diagram([c.name for c in categories], category_rows) if category else []
         return {
             "kind": kind,
             "category": category,
             "services": services,
             "rows": matrix.service_matrix(services),
+            "diagram": diagram[column : column + 1] if column is not None else [],
         }
     if kind == "services":
         return {"kind": kind, "categories": grouped_services()}

@@ -130,3 +130,34 @@ def services_by_layer(services: list[Service], layers: list[Layer]) -> list[tupl
             )
         )
     return out
+
+
+@dataclass
+class StackColumn:
+    """One column of a stack diagram: its blocks top first, and the same facts in words."""
+
+    name: str
+    blocks: list[tuple[Layer, Cell]]
+
+    @property
+    def line_index(self) -> int | None:
+        """The top block of the AWS-owned run at the bottom: the line between AWS's part and the rest."""
+        index = None
+        for i in range(len(self.blocks) - 1, -1, -1):
+            if self.blocks[i][1].owner != Owner.AWS:
+                break
+            index = i
+        return index
+
+    @property
+    def description(self) -> str:
+        by_owner: dict[str, list[str]] = {}
+        for layer, cell in self.blocks:
+            by_owner.setdefault(cell.label, []).append(layer.name)
+        parts = "; ".join(f"{owner}: {', '.join(names)}" for owner, names in by_owner.items())
+        return f"{self.name}, top of the stack first. {parts}."
+
+
+def stack_diagram(columns: list[str], rows: list[Row]) -> list[StackColumn]:
+    """The matrix turned into stacked layers per column (a category or a service), for a drawn diagram."""
+    return [StackColumn(name, [(row.layer, row.cells[i]) for row in rows]) for i, name in enumerate(columns)]

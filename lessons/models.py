@@ -1,5 +1,6 @@
 """The shared responsibility model as data: layers, categories, services, the matrix and what hangs off it."""
 
+import math
 import re
 
 from django.db import models
@@ -367,6 +368,9 @@ class LessonQuerySet(models.QuerySet):
         return [lesson for lesson in self.path() if topic in lesson.teaches]
 
 
+WORDS_PER_MINUTE = 200
+
+
 class Lesson(models.Model):
     """One page of the learning path. The body is authored Markdown, sanitized to HTML when loaded."""
 
@@ -398,6 +402,12 @@ class Lesson(models.Model):
     @property
     def body_html(self) -> str:
         return render_markdown(self.body)
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read it at 200 words a minute, plus one for each matrix or data block it shows."""
+        words = len(" ".join([self.body, self.summary, *self.objectives]).split())
+        return max(1, math.ceil(words / WORDS_PER_MINUTE) + len(self.shows))
 
 
 class LessonProgress(models.Model):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("duties/", views.duty_list, name="duty_list"),
     path("misconceptions/", views.misconception_list, name="misconception_list"),
+    path("search/", views.site_search, name="site_search"),
 ]

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from learners.current import LearnerGone, current_learner
 from srm_site.http import HtmxHttpRequest
 
-from . import blocks, caching, documents, matrix, progress
+from . import blocks, caching, documents, matrix, progress, search
 from .forms import CompareForm, DutyFilterForm
 from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service, search_words
 
@@ -36,7 +36,12 @@ def lesson_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "lessons/lesson_list.html",
-        {"lessons": lessons, "done": done, "done_count": sum(1 for x in lessons if x.pk in done)},
+        {
+            "lessons": lessons,
+            "done": done,
+            "done_count": sum(1 for x in lessons if x.pk in done),
+            "total_minutes": sum(x.reading_minutes for x in lessons),
+        },
     )
 
 
@@ -205,6 +210,13 @@ def duty_list(request: HtmxHttpRequest) -> HttpResponse:
             "focus_results": bool(request.htmx) and "page" in request.GET,
         },
     )
+
+
+@require_safe
+def site_search(request: HtmxHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    results = search.search(query) if query else None
+    return render(request, "lessons/search.html", {"query": query, "results": results})
 
 
 @require_safe

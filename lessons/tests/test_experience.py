@@ -112,3 +112,41 @@ def test_services_page_explains_placed_by_us(client):
 def test_admin_help_texts_keep_their_placeholders(admin_client):
     response = admin_client.get(reverse("admin:lessons_duty_add"))
     assertContains(response, "content/duties/&lt;group&gt;.yaml")
+
+
+def test_reading_time_counts_words_and_data_blocks(client):
+    lesson = LessonFactory(body="word " * 390, summary="one", objectives=["two"], shows=["category-matrix"])
+    assert lesson.reading_minutes == 2 + 1
+    response = client.get(reverse("lessons:lesson_list"))
+    assertContains(response, "about 3 minutes of reading in all")
+    assertContains(client.get(lesson.get_absolute_url()), "About 3 minutes to read")
+
+
+def test_stack_diagram_draws_the_line_above_the_aws_run_and_says_it_in_words():
+    physical, host, data = (
+        LayerFactory(name=n, order=o) for n, o in [("Physical", 1), ("Host", 2), ("Data", 3)]
+    )
+    category = CategoryFactory(name="Abstracted services")
+    service_with_matrix([physical, host, data], [Owner.AWS, Owner.AWS, Owner.CUSTOMER], category=category)
+    categories, rows = matrix.category_matrix()
+    (column,) = matrix.stack_diagram([c.name for c in categories], rows)
+    assert [layer.name for layer, _ in column.blocks] == ["Data", "Host", "Physical"]
+    assert column.line_index == 1
+    assert (
+        column.description
+        == "Abstracted services, top of the stack first. Customer: Data; AWS: Host, Physical."
+    )
+
+
+def test_one_search_finds_lessons_services_duties_and_myths(client, rds):
+    LessonFactory(title="Databases", body="AWS patches the RDS engine.")
+    MisconceptionFactory(myth="RDS needs no patch planning.", correction="You choose the window.")
+    response = client.get(reverse("lessons:site_search"), {"q": "who patches RDS"})
+    assertContains(response, "Lessons (1)")
+    assertContains(response, "Services (1)")
+    assertContains(response, "Duties (1)")
+    assertContains(response, "Misconceptions (1)")
+    empty = client.get(reverse("lessons:site_search"), {"q": "quokka"})
+    assertContains(empty, "0 results for “quokka”")
+    assertContains(empty, "Nothing mentions “quokka”")
+    assertContains(client.get(reverse("lessons:site_search"), {"q": "who the"}), "has only common words")

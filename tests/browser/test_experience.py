@@ -369,3 +369,22 @@ def test_lesson_quiz_results_on_a_phone_lead_on_first(site, phone):
     assert _width(phone) <= PHONE["width"], "quiz history scrolls sideways"
     phone.goto(site.url + "/")
     expect(phone.get_by_role("heading", name="Continue where you left off")).to_be_visible()
+
+
+# ---------- What learners expect: search, diagrams, reading time ----------
+
+
+def test_search_from_any_page_and_diagrams_with_reading_time(site, page):
+    page.goto(site.url + "/lessons/")
+    expect(page.get_by_text(re.compile(r"about \d+ minutes of reading in all"))).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.get_by_label("Search lessons, services, duties and myths").fill("who patches RDS")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Duties \(\d+\)"))).to_be_visible()
+    assert_accessible(page)
+    page.goto(site.url + "/lessons/core-split/")
+    figure = page.get_by_role("figure", name=re.compile("Where the line sits"))
+    expect(figure).to_be_visible()
+    expect(figure.locator(".diagram-column")).to_have_count(3)
+    expect(figure.locator(".visually-hidden li").first).to_contain_text("top of the stack first")
+    expect(page.get_by_text(re.compile(r"About \d+ minutes? to read"))).to_be_visible()
