@@ -17,6 +17,14 @@ class Owner(models.TextChoices):
 DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
 
 
+def changed_after_reports_field():
+    return models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Numbers of the problem reports this item was changed after (content files record them).",
+    )
+
+
 def checked_on_field():
     return models.DateField(
         db_index=True, help_text="The day its sources were last checked against AWS's pages."
@@ -114,6 +122,7 @@ class Service(Positioned):
     )
     summary = models.TextField()
     sources = SourcesField()
+    changed_after_reports = changed_after_reports_field()
 
     objects = ServiceQuerySet.as_manager()
 
@@ -134,6 +143,7 @@ class MatrixCell(models.Model):
     condition = models.TextField(blank=True, help_text="When the owner depends on how the service is used.")
     sources = SourcesField(blank=True)
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     class Meta:
         ordering = ["service", "layer__order"]
@@ -203,6 +213,7 @@ class Duty(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
     group = models.SlugField(
         max_length=50,
         default="general",
@@ -235,6 +246,7 @@ class Misconception(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     def __str__(self) -> str:
         return self.myth

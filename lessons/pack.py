@@ -65,6 +65,10 @@ class TASKS:
     """A non-empty list of CLF-C02 task numbers such as "2.1"."""
 
 
+class REPORTS:
+    """A list of problem report numbers (positive integers) the item was changed after."""
+
+
 # kind -> {field: (type, required)}
 STR, INT, BOOL, LIST, DICT = str, int, bool, list, dict
 FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
@@ -94,6 +98,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "summary": (STR, True),
         "sources": (LIST, True),
         "matrix": (DICT, True),
+        "changed_after_reports": (REPORTS, False),
     },
     "duties": {
         "slug": (STR, True),
@@ -106,6 +111,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "sources": (LIST, True),
         "exam_tasks": (TASKS, True),
         "checked_on": (DATE, True),
+        "changed_after_reports": (REPORTS, False),
     },
     "misconceptions": {
         "slug": (STR, True),
@@ -118,6 +124,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "sources": (LIST, True),
         "exam_tasks": (TASKS, True),
         "checked_on": (DATE, True),
+        "changed_after_reports": (REPORTS, False),
     },
     "control_types": {
         "slug": (STR, True),
@@ -179,6 +186,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "sources": (LIST, True),
         "exam_tasks": (TASKS, True),
         "checked_on": (DATE, True),
+        "changed_after_reports": (REPORTS, False),
     },
 }
 OPTION_FIELDS = {
@@ -229,6 +237,7 @@ CELL_FIELDS = {
     "condition": (STR, False),
     "sources": (LIST, False),
     "checked_on": (DATE, True),
+    "changed_after_reports": (REPORTS, False),
 }
 
 
@@ -394,6 +403,8 @@ class _Checker:
                 self.check_date(item, name, value, where)
             elif kind is TASKS:
                 self.check_tasks(item, name, value, where)
+            elif kind is REPORTS:
+                self.check_reports(item, name, value, where)
             elif kind is INT and isinstance(value, bool) or not isinstance(value, kind):
                 self.fail(item, f"{where}'{name}' must be a {kind.__name__}")
             elif kind is STR and not value.strip():
@@ -421,6 +432,13 @@ class _Checker:
             self.fail(item, f"{where}'{name}' must be a date written YYYY-MM-DD, not '{value}'")
         elif day > datetime.date.today():
             self.fail(item, f"{where}'{name}' {value} is in the future")
+
+    def check_reports(self, item: Item, name: str, value: object, where: str = "") -> None:
+        numbers = value if isinstance(value, list) else [None]
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in numbers):
+            self.fail(item, f"{where}'{name}' must list report numbers, like [12, 31]")
+        elif len(numbers) != len(set(numbers)):
+            self.fail(item, f"{where}'{name}' lists the same report twice")
 
     def check_tasks(self, item: Item, name: str, value: object, where: str = "") -> None:
         if not isinstance(value, list) or not value:

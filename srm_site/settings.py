@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "learners",
     "lessons",
     "quizzes",
+    "reports",
     "classroom",
 ]
 

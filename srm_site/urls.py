@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("learners.urls")),
     path("", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("report/", include("reports.urls")),
     path("", include("classroom.urls")),
     path("admin/", admin.site.urls),
 ]

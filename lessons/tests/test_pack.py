@@ -252,3 +252,17 @@ def test_exam_tasks_name_known_domain_2_tasks(tmp_path, files, value, message):
 def test_layer_orders_are_unique(tmp_path, files):
     files["layers.yaml"]["layers"][1]["order"] = 1
     assert "'order' 1 is also used by layer 'physical-infrastructure'" in problems(tmp_path, files)[0]
+
+
+def test_items_can_record_the_reports_they_were_changed_after(tmp_path, files):
+    files["duties/core.yaml"]["duties"][0]["changed_after_reports"] = [12, 31]
+    files["services/ec2.yaml"]["changed_after_reports"] = [7]
+    files["services/ec2.yaml"]["matrix"]["guest-os"]["changed_after_reports"] = [7]
+    load_pack(write_files(tmp_path / "content", files))
+
+
+@pytest.mark.parametrize("value", [["12"], [0], 12, [True], [3, 3]])
+def test_changed_after_reports_lists_report_numbers(tmp_path, files, value):
+    files["misconceptions.yaml"]["misconceptions"][0]["changed_after_reports"] = value
+    (problem,) = problems(tmp_path, files)
+    assert "'changed_after_reports' must list report numbers, like [12, 31]" in problem or "twice" in problem
