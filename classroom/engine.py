@@ -11,9 +11,8 @@ import contextlib
 from django.db import transaction
 
 from learners.models import Learner
-from lessons.models import Lesson
-from quizzes import attempts, questions
-from quizzes.grading import AlreadyAnswered, matched_misconception, record_answer
+from quizzes import attempts, feedback, kinds, topics
+from quizzes.grading import AlreadyAnswered, record_answer
 from quizzes.models import Attempt, Kind, Question
 
 # One tap, one answer: the kinds whose answer is a single choice, so a room's answers make a distribution.
@@ -22,11 +21,11 @@ CLASSROOM_TOPIC = "classroom"
 
 
 def topic_choices() -> list[tuple[str, str]]:
-    return attempts.topic_choices()
+    return topics.topic_choices()
 
 
 def topic_label(topic: str) -> str:
-    return attempts.topic_label(topic)
+    return topics.topic_label(topic)
 
 
 def draw(topic: str, length: int) -> list[Question]:
@@ -41,48 +40,30 @@ def questions_by_slug(slugs: list[str]) -> list[Question]:
     return [found[s] for s in dict.fromkeys(slugs) if s in found]
 
 
-def _loaded(pks: list[int]) -> dict[int, Question]:
-    rows = Question.objects.select_related(
-        "duty__layer", "misconception", "control_type", "service"
-    ).prefetch_related(
-        "options__misconception",
-        "duty__services",
-        "duty__categories",
-        "duty__misconceptions",
-        "services",
-        "categories",
-    )
-    return {q.pk: q for q in rows.filter(pk__in=pks)}
-
-
 def snapshots(chosen: list[Question]) -> list[dict]:
     """What each question shows, its key and its feedback, frozen now: the class is graded against this."""
-    loaded = _loaded([q.pk for q in chosen])
-    lesson_slugs = set(Lesson.objects.values_list("slug", flat=True))
+    loaded = {q.pk: q for q in Question.objects.filter(pk__in=[q.pk for q in chosen])}
+    kinds.load(list(loaded.values()))
+    lookups = kinds.Lookups()
     result = []
     for original in chosen:
         question = loaded[original.pk]
-        presented = questions.present(question)
-        key = questions.correct_answer(question)["choice"]
-        myths = {}
-        for value, _label in presented.choices:
-            if value == key:
-                continue
-            myth = matched_misconception(question, {"choice": value})
-            if myth is not None:
-                myths[value] = {"myth": myth.myth, "correction": myth.correction}
-        more = questions.learn_more(question, lesson_slugs=lesson_slugs)
+        snapshot = kinds.snapshot(question, lookups)
+        more = feedback.learn_more(question, lookups)
         result.append(
             {
                 "slug": question.slug,
                 "kind": question.kind,
-                "prompt": presented.prompt,
-                "context": presented.context,
-                "choices": [[value, label] for value, label in presented.choices],
-                "key": key,
-                "explanation": questions.explanation(question),
-                "sources": list(questions.sources(question)),
-                "misconceptions": myths,
+                "prompt": snapshot["prompt"],
+                "context": snapshot["context"],
+                "choices": [[value, label] for value, label in snapshot["choices"]],
+                "key": snapshot["key"]["choice"],
+                "explanation": snapshot["explanation"],
+                "sources": list(snapshot["sources"]),
+                "misconceptions": {
+                    value: {"myth": t["myth"], "correction": t["correction"]}
+                    for value, t in snapshot.get("traps", {}).items()
+                },
                 "learn_more": list(more) if more else None,
             }
         )
@@ -99,6 +80,9 @@ def record_for_learner(seat, item, choice: str) -> None:
     if seat.learner_id is None or item.question_id is None:
         return
     attempt = seat.attempt or _attempt_for_seat(seat)
+    if item.question.retired:
+        return
+    kinds.load([item.question])
     with contextlib.suppress(AlreadyAnswered):  # a retried request: the history already has it
         record_answer(attempt, item.question, {"choice": choice})
 

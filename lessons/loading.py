@@ -318,6 +318,7 @@ def _load(pack: Pack) -> dict[str, int]:
                 "summary": d["summary"],
                 "shows": list(d.get("shows") or []),
                 "quiz": d.get("quiz") or "",
+                "teaches": list(d.get("teaches") or []),
                 "body": d["body"],
                 "sources": list(d["sources"]),
             },

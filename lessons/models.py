@@ -8,10 +8,39 @@ from .markdown import render_markdown
 
 
 class Owner(models.TextChoices):
+    """The owner vocabulary, defined once: values, labels, and how each owner is marked and explained."""
+
     AWS = "AWS", "AWS"
     CUSTOMER = "Customer", "Customer"
     SHARED = "Shared", "Shared"
     NOT_APPLICABLE = "N/A", "Not applicable"
+
+    @property
+    def css(self) -> str:
+        """CSS modifier (owner-<css>): colour plus a pattern, never colour alone."""
+        return OWNER_WORDS[self.value][0]
+
+    @property
+    def icon(self) -> str:
+        return OWNER_WORDS[self.value][1]
+
+    @property
+    def sentence_label(self) -> str:
+        """The owner as a learner picks it in a quiz."""
+        return OWNER_WORDS[self.value][2]
+
+    @property
+    def meaning(self) -> str:
+        return OWNER_WORDS[self.value][3]
+
+
+# value -> (css modifier, icon, label in a sentence, what the owner means in a matrix cell)
+OWNER_WORDS = {
+    "AWS": ("aws", "▲", "AWS", "AWS secures it: security of the cloud."),
+    "Customer": ("customer", "●", "The customer", "The customer secures it: security in the cloud."),
+    "Shared": ("shared", "◆", "Both AWS and the customer (shared)", "Both have a concrete part."),
+    "N/A": ("na", "–", "Not applicable", "The layer does not exist for this service."),
+}
 
 
 DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
@@ -235,6 +264,10 @@ class Duty(Positioned):
     def __str__(self) -> str:
         return self.statement
 
+    @property
+    def owner_icon(self) -> str:
+        return Owner(self.owner).icon
+
 
 class Misconception(Positioned):
     myth = models.TextField()
@@ -302,6 +335,10 @@ class LessonQuerySet(models.QuerySet):
     def path(self):
         return self.order_by("order")
 
+    def teaching(self, topic: str) -> list["Lesson"]:
+        """Lessons that declare they teach the topic, in path order (teaches is a JSON list: filter here)."""
+        return [lesson for lesson in self.path() if topic in lesson.teaches]
+
 
 class Lesson(models.Model):
     """One page of the learning path. The body is authored Markdown, sanitized to HTML when loaded."""
@@ -313,6 +350,10 @@ class Lesson(models.Model):
     summary = models.TextField()
     shows = LineListField(blank=True, help_text="Data blocks shown after the body (docs/content-format.md).")
     quiz = models.CharField(max_length=100, blank=True, help_text="Quiz topic for the end-of-lesson quiz.")
+    teaches = LineListField(
+        blank=True,
+        help_text="Quiz topics this lesson is the place to learn (category:<slug>, layer:<slug>, ...).",
+    )
     body = models.TextField(help_text="Markdown; raw HTML is stripped.")
     sources = SourcesField()
 

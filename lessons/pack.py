@@ -54,6 +54,34 @@ LESSON_SHOWS = {
     "cheat-sheet",
 }
 QUESTION_KINDS = ("single", "multiple")
+
+# The quiz topic grammar, parsed only here: a fixed topic, or <prefix>:<slug> naming pack content.
+# Lessons declare what they teach (`teaches:`) and which quiz ends them (`quiz:`) in this grammar.
+FIXED_TOPICS = ("everything", "misconceptions", "control-types")
+TOPIC_PREFIXES = {"category": "categories", "service": "services", "layer": "layers"}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A parsed quiz topic: name is a fixed topic or a prefix; slug is set for prefixed topics."""
+
+    name: str
+    slug: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.slug}" if self.slug else self.name
+
+
+def parse_topic(text: str) -> Topic | None:
+    """The topic a string names, or None when it is not in the grammar (slugs are not checked here)."""
+    if text in FIXED_TOPICS:
+        return Topic(text)
+    prefix, sep, slug = str(text).partition(":")
+    if sep and prefix in TOPIC_PREFIXES and SLUG_RE.match(slug):
+        return Topic(prefix, slug)
+    return None
+
+
 TEXT_KEYS = {"categories.yaml": ("difference", "disagreement")}
 
 
@@ -168,6 +196,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "summary": (STR, True),
         "shows": (LIST, False),
         "quiz": (STR, False),
+        "teaches": (LIST, False),
         "sources": (LIST, True),
         "body": (STR, True),
     },
@@ -601,7 +630,7 @@ class _Checker:
                     )
 
     def check_lessons(self) -> None:
-        categories, services = self.slugs("categories"), self.slugs("services")
+        categories = self.slugs("categories")
         orders: dict[object, str] = {}
         for item in self.pack["lessons"]:
             order = item.data.get("order")
@@ -613,15 +642,19 @@ class _Checker:
                 if not (show in LESSON_SHOWS or (prefix == "category" and slug in categories)):
                     self.fail(item, f"'shows' has unknown block '{show}'")
             quiz = item.data.get("quiz")
-            if quiz is not None and not self.is_quiz_topic(str(quiz), categories, services):
+            if quiz is not None and not self.is_topic(str(quiz)):
                 self.fail(item, f"'quiz' has unknown topic '{quiz}'")
+            teaches = item.data.get("teaches") or []
+            for topic in teaches if isinstance(teaches, list) else []:
+                if not self.is_topic(str(topic)) or topic == "everything":
+                    self.fail(item, f"'teaches' has unknown topic '{topic}'")
 
-    @staticmethod
-    def is_quiz_topic(topic: str, categories: set[str], services: set[str]) -> bool:
-        prefix, _, slug = topic.partition(":")
-        return topic in ("everything", "misconceptions", "control-types") or (
-            (prefix == "category" and slug in categories) or (prefix == "service" and slug in services)
-        )
+    def is_topic(self, text: str) -> bool:
+        """In the topic grammar, naming content that exists."""
+        topic = parse_topic(text)
+        if topic is None:
+            return False
+        return not topic.slug or topic.slug in self.slugs(TOPIC_PREFIXES[topic.name])
 
     def check_questions(self, cells: dict[tuple[str, str], str]) -> None:
         targets = {
@@ -636,9 +669,6 @@ class _Checker:
                 self.fail(item, "'kind' must be single or multiple")
             options = item.data.get("options")
             if isinstance(options, list):
-                if not 3 <= len(options) <= 6:
-                    self.fail(item, "needs 3 to 6 options")
-                correct = 0
                 for number, option in enumerate(options, start=1):
                     if not isinstance(option, dict):
                         self.fail(item, f"option {number} must be a mapping")
@@ -646,45 +676,66 @@ class _Checker:
                     self.check_fields(
                         item, OPTION_FIELDS, option, f"option {number}: ", lengths=MAX_LENGTHS["options"]
                     )
-                    correct += option.get("correct") is True
                     myth = option.get("misconception")
                     if myth is not None and myth not in misconceptions:
                         self.fail(item, f"option {number}: names unknown misconception '{myth}'")
-                if len(
-                    {str(o.get("text", "")).strip().lower() for o in options if isinstance(o, dict)}
-                ) < len(options):
-                    self.fail(item, "two options have the same text")
-                if kind == "single" and correct != 1:
-                    self.fail(
-                        item, f"a single-answer question needs exactly one correct option, not {correct}"
-                    )
-                if kind == "multiple" and not 2 <= correct < len(options):
-                    self.fail(
-                        item, "a multiple-answer question needs two or more correct options and a wrong one"
-                    )
-            prefix, _, slug = str(item.data.get("learn_more", "")).partition(":")
-            if slug not in targets.get(prefix, ()):
-                self.fail(
-                    item,
-                    f"'learn_more' must be service:, category: or lesson: an existing slug, not '{item.data.get('learn_more')}'",
-                )
-            for fact in item.data.get("relies_on") or []:
-                if not isinstance(fact, dict):
-                    self.fail(item, "'relies_on' entries must be mappings of service, layer, owner")
-                    continue
-                self.check_fields(item, FACT_FIELDS, fact, "relies_on: ")
-                key = (fact.get("service"), fact.get("layer"))
-                if key not in cells:
-                    self.fail(item, f"relies_on names no matrix cell: service '{key[0]}', layer '{key[1]}'")
-                elif cells[key] != fact.get("owner"):
-                    self.fail(
-                        item,
-                        f"relies_on says {key[0]} / {key[1]} is {fact.get('owner')}, but the matrix says {cells[key]}",
-                    )
+                for rule in option_problems(kind, [o for o in options if isinstance(o, dict)]):
+                    self.fail(item, rule)
+            rule = learn_more_problem(item.data.get("learn_more", ""), targets)
+            if rule:
+                self.fail(item, rule)
+            facts = item.data.get("relies_on") or []
+            for fact in facts:
+                if isinstance(fact, dict):
+                    self.check_fields(item, FACT_FIELDS, fact, "relies_on: ")
+            for rule in relies_on_problems(facts, cells):
+                self.fail(item, rule)
             self.check_refs(item, "duties", "duties")
             self.check_refs(item, "layers", "layers", at_least_one=True)
             self.check_refs(item, "services", "services")
             self.check_refs(item, "categories", "categories")
+
+
+def learn_more_problem(value: object, targets: dict[str, set[str]]) -> str | None:
+    """An authored question's learn_more names a service, category or lesson that exists (loader and admin)."""
+    prefix, _, slug = str(value).partition(":")
+    if slug in targets.get(prefix, ()):
+        return None
+    return f"'learn_more' must be service:, category: or lesson: an existing slug, not '{value}'"
+
+
+def option_problems(kind: object, options: list[dict]) -> list[str]:
+    """The rules on an authored question's options; the loader and the admin both apply these."""
+    problems = []
+    if not 3 <= len(options) <= 6:
+        problems.append("needs 3 to 6 options")
+    if len({str(o.get("text", "")).strip().lower() for o in options}) < len(options):
+        problems.append("two options have the same text")
+    correct = sum(1 for o in options if o.get("correct") is True)
+    if kind == "single" and correct != 1:
+        problems.append(f"a single-answer question needs exactly one correct option, not {correct}")
+    if kind == "multiple" and not 2 <= correct < len(options):
+        problems.append("a multiple-answer question needs two or more correct options and a wrong one")
+    return problems
+
+
+def relies_on_problems(facts: object, cells: dict[tuple[str, str], str]) -> list[str]:
+    """The matrix facts an authored question relies on must be what the matrix says (loader and admin)."""
+    if not isinstance(facts, list):
+        return ["'relies_on' must be a list of service, layer, owner mappings"]
+    problems = []
+    for fact in facts:
+        if not isinstance(fact, dict) or set(fact) != set(FACT_FIELDS):
+            problems.append("'relies_on' entries must be mappings of service, layer, owner")
+            continue
+        key = (fact.get("service"), fact.get("layer"))
+        if key not in cells:
+            problems.append(f"relies_on names no matrix cell: service '{key[0]}', layer '{key[1]}'")
+        elif cells[key] != fact.get("owner"):
+            problems.append(
+                f"relies_on says {key[0]} / {key[1]} is {fact.get('owner')}, but the matrix says {cells[key]}"
+            )
+    return problems
 
 
 def validate(pack: Pack) -> list[Problem]:

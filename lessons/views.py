@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -5,7 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
+from learners.current import LearnerGone, current_learner
 from srm_site.http import HtmxHttpRequest
 
 from . import blocks, caching, documents, matrix, progress
@@ -29,7 +32,7 @@ def matrix_json(request) -> HttpResponse:
 @require_safe
 def lesson_list(request: HtmxHttpRequest) -> HttpResponse:
     lessons = list(Lesson.objects.path())
-    done = progress.completed_lesson_ids(request)
+    done = progress.completed_lesson_ids(current_learner(request))
     return render(
         request,
         "lessons/lesson_list.html",
@@ -40,7 +43,7 @@ def lesson_list(request: HtmxHttpRequest) -> HttpResponse:
 def _lesson_context(request: HtmxHttpRequest, lesson: Lesson) -> dict:
     lessons = list(Lesson.objects.path().only("slug", "title", "order"))
     position = next(i for i, x in enumerate(lessons) if x.pk == lesson.pk)
-    done = progress.completed_lesson_ids(request)
+    done = progress.completed_lesson_ids(current_learner(request))
     return {
         "lesson": lesson,
         "previous": lessons[position - 1] if position > 0 else None,
@@ -63,7 +66,14 @@ def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def lesson_complete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     lesson = get_object_or_404(Lesson, slug=slug)
-    progress.mark_done(request, lesson)
+    try:
+        progress.mark_done(current_learner(request, create=True), lesson)
+    except LearnerGone:
+        messages.error(
+            request, "Your records were deleted while this page was open, so nothing was recorded."
+        )
+        url = lesson.get_absolute_url()
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _lesson_context(request, lesson)
     if request.htmx:
         return render(request, "lessons/lesson_detail.html#lesson-progress", context)
@@ -189,7 +199,7 @@ def misconception_list(request: HtmxHttpRequest) -> HttpResponse:
     misconceptions = Misconception.objects.prefetch_related(
         "layers", "services", Prefetch("duties", queryset=Duty.objects.only("slug", "statement", "owner"))
     )
-    lesson = Lesson.objects.filter(slug="misconceptions").first()
+    lesson = next(iter(Lesson.objects.teaching("misconceptions")), None)
     return render(
         request, "lessons/misconception_list.html", {"misconceptions": misconceptions, "lesson": lesson}
     )
