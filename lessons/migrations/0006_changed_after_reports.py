@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0004_checked_on_exam_tasks"),
+        ("lessons", "0005_lesson_teaches"),
     ]
 
     operations = [
