@@ -214,6 +214,7 @@ def pack_document() -> dict:
                     "summary": x.summary,
                     "shows": x.shows,
                     "quiz": x.quiz,
+                    "relies_on": x.relies_on,
                     "teaches": x.teaches,
                     "sources": x.sources,
                     "body": x.body,

@@ -320,6 +320,7 @@ def _load(pack: Pack) -> dict[str, int]:
                 "quiz": d.get("quiz") or "",
                 "teaches": list(d.get("teaches") or []),
                 "body": d["body"],
+                "relies_on": list(d.get("relies_on") or []),
                 "sources": list(d["sources"]),
             },
         )

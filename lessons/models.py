@@ -355,6 +355,11 @@ class Lesson(models.Model):
         help_text="Quiz topics this lesson is the place to learn (category:<slug>, layer:<slug>, ...).",
     )
     body = models.TextField(help_text="Markdown; raw HTML is stripped.")
+    relies_on = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Matrix facts the text states, checked by the loader: [{service (or every), layer, owner}].",
+    )
     sources = SourcesField()
 
     objects = LessonQuerySet.as_manager()

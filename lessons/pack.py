@@ -18,8 +18,14 @@ import yaml
 # libyaml's C parser where PyYAML was built with it: several times faster on the whole pack.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OWNERS = ("AWS", "Customer", "Shared", "N/A")
-# CLF-C02 Domain 2 task statements an item can serve (docs/content-format.md).
-EXAM_TASKS = ("2.1", "2.2", "2.3", "2.4")
+# CLF-C02 Domain 2 task statements an item can serve (docs/content-format.md), with the exam guide's titles.
+EXAM_TASK_TITLES = {
+    "2.1": "Task 2.1: the AWS shared responsibility model",
+    "2.2": "Task 2.2: security, governance and compliance concepts",
+    "2.3": "Task 2.3: access management",
+    "2.4": "Task 2.4: security resources and components",
+}
+EXAM_TASKS = tuple(EXAM_TASK_TITLES)
 DUTY_OWNERS = ("AWS", "Customer", "Shared")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "content"
@@ -78,6 +84,8 @@ def parse_topic(text: str) -> Topic | None:
         return Topic(text)
     prefix, sep, slug = str(text).partition(":")
     if sep and prefix in TOPIC_PREFIXES and SLUG_RE.match(slug):
+        return Topic(prefix, slug)
+    if prefix == "task" and slug in EXAM_TASKS:
         return Topic(prefix, slug)
     return None
 
@@ -197,6 +205,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "shows": (LIST, False),
         "quiz": (STR, False),
         "teaches": (LIST, False),
+        "relies_on": (LIST, False),
         "sources": (LIST, True),
         "body": (STR, True),
     },
@@ -246,6 +255,9 @@ GROUP_MAX_LENGTH = 50
 # Layer and lesson orders are stored as positive small integers.
 MAX_ORDER = 32767
 FACT_FIELDS = {"service": (STR, True), "layer": (STR, True), "owner": (STR, True)}
+# A lesson's fact may cover every service ("service: every"), minus the ones it names as exceptions.
+LESSON_FACT_FIELDS = {**FACT_FIELDS, "except": (LIST, False)}
+EVERY_SERVICE = "every"
 NOUNS = {
     "layers": "layer",
     "categories": "category",
@@ -529,7 +541,7 @@ class _Checker:
         self.check_duties(cells)
         self.check_misconceptions()
         self.check_best_practices()
-        self.check_lessons()
+        self.check_lessons(cells)
         self.check_questions(cells)
         return self.problems
 
@@ -629,7 +641,7 @@ class _Checker:
                         item, f"duty '{slug}' is AWS's; a best practice serves a Customer or Shared duty"
                     )
 
-    def check_lessons(self) -> None:
+    def check_lessons(self, cells: dict[tuple[str, str], str]) -> None:
         categories = self.slugs("categories")
         orders: dict[object, str] = {}
         for item in self.pack["lessons"]:
@@ -648,13 +660,41 @@ class _Checker:
             for topic in teaches if isinstance(teaches, list) else []:
                 if not self.is_topic(str(topic)) or topic == "everything":
                     self.fail(item, f"'teaches' has unknown topic '{topic}'")
+            self.check_lesson_facts(item, cells)
+
+    def check_lesson_facts(self, item: Item, cells: dict[tuple[str, str], str]) -> None:
+        """The owners a lesson's text states (declared under relies_on) must be the matrix's owners."""
+        services = self.slugs("services")
+        facts = item.data.get("relies_on") or []
+        for fact in facts if isinstance(facts, list) else []:
+            if not isinstance(fact, dict):
+                self.fail(item, "'relies_on' entries must be mappings of service, layer, owner")
+                continue
+            self.check_fields(item, LESSON_FACT_FIELDS, fact, "relies_on: ")
+            service, layer, owner = fact.get("service"), fact.get("layer"), fact.get("owner")
+            exceptions = fact.get("except") or []
+            for name in exceptions if isinstance(exceptions, list) else []:
+                if name not in services:
+                    self.fail(item, f"relies_on: 'except' names unknown service '{name}'")
+            named = sorted(services - set(exceptions)) if service == EVERY_SERVICE else [service]
+            wrong = [s for s in named if cells.get((s, layer)) != owner]
+            if service != EVERY_SERVICE and (service, layer) not in cells:
+                self.fail(item, f"relies_on names no matrix cell: service '{service}', layer '{layer}'")
+            elif wrong:
+                found = ", ".join(f"{s} has {cells.get((s, layer), 'no cell')}" for s in wrong)
+                self.fail(
+                    item,
+                    f"the lesson says {service} service / {layer} is {owner}, but the matrix disagrees: {found}",
+                )
 
     def is_topic(self, text: str) -> bool:
         """In the topic grammar, naming content that exists."""
         topic = parse_topic(text)
         if topic is None:
             return False
-        return not topic.slug or topic.slug in self.slugs(TOPIC_PREFIXES[topic.name])
+        if topic.name not in TOPIC_PREFIXES:
+            return True  # fixed topics and exam tasks (task:2.1) are complete in the grammar
+        return topic.slug in self.slugs(TOPIC_PREFIXES[topic.name])
 
     def check_questions(self, cells: dict[tuple[str, str], str]) -> None:
         targets = {

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from lessons.models import Duty, MatrixCell, Misconception
+from quizzes.models import Origin, Question
 
 from .items import find_item
 from .models import Report, Status
@@ -97,6 +98,15 @@ class ReportAdmin(admin.ModelAdmin):
                 [
                     (m.checked_on, m.myth, reverse("admin:lessons_misconception_change", args=[m.pk]))
                     for m in Misconception.objects.order_by("checked_on", "slug")[:STALE_PER_KIND]
+                ],
+            ),
+            (
+                "Authored questions",
+                [
+                    (q.checked_on, q.prompt, reverse("admin:quizzes_question_change", args=[q.pk]))
+                    for q in Question.objects.live()
+                    .filter(origin=Origin.AUTHORED)
+                    .order_by("checked_on", "slug")[:STALE_PER_KIND]
                 ],
             ),
         ]

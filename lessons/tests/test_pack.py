@@ -1,8 +1,10 @@
 """Each validation rule of the content pack, broken once, is reported with its file, item and rule."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
 from lessons.pack import PackError, load_pack, owner_conflict
 
@@ -266,3 +268,71 @@ def test_changed_after_reports_lists_report_numbers(tmp_path, files, value):
     files["misconceptions.yaml"]["misconceptions"][0]["changed_after_reports"] = value
     (problem,) = problems(tmp_path, files)
     assert "'changed_after_reports' must list report numbers, like [12, 31]" in problem or "twice" in problem
+
+
+def lesson(relies_on) -> dict:
+    return {
+        "slug": "intro",
+        "title": "Intro",
+        "order": 1,
+        "objectives": ["Know the split."],
+        "summary": "The split.",
+        "relies_on": relies_on,
+        "sources": ["https://aws.amazon.com/compliance/shared-responsibility-model/"],
+    }
+
+
+def write_lesson(tmp_path, files, relies_on) -> Path:
+    root = write_files(tmp_path / "content", files)
+    (root / "lessons").mkdir(exist_ok=True)
+    front = yaml.safe_dump(lesson(relies_on), sort_keys=False)
+    (root / "lessons" / "01-intro.md").write_text(f"---\n{front}---\n## Body\n\nText.\n", encoding="utf-8")
+    return root
+
+
+def lesson_problems(tmp_path, files, relies_on) -> list[str]:
+    with pytest.raises(PackError) as exc:
+        load_pack(write_lesson(tmp_path, files, relies_on))
+    return [str(p) for p in exc.value.problems]
+
+
+def test_a_lesson_s_stated_owners_must_match_the_matrix(tmp_path, files):
+    good = [
+        {"service": "ec2", "layer": "guest-os", "owner": "Customer"},
+        {"service": "every", "layer": "physical-infrastructure", "owner": "AWS"},
+        {"service": "every", "layer": "guest-os", "owner": "Customer", "except": ["s3"]},
+    ]
+    load_pack(write_lesson(tmp_path, files, good))
+
+
+def test_a_lesson_that_contradicts_a_cell_is_reported(tmp_path, files):
+    assert lesson_problems(
+        tmp_path, files, [{"service": "s3", "layer": "guest-os", "owner": "Customer"}]
+    ) == [
+        "content/lessons/01-intro.md: lesson 'intro': the lesson says s3 service / guest-os is Customer, "
+        "but the matrix disagrees: s3 has AWS"
+    ]
+
+
+def test_a_rule_for_every_service_names_each_service_that_breaks_it(tmp_path, files):
+    (problem,) = lesson_problems(
+        tmp_path, files, [{"service": "every", "layer": "guest-os", "owner": "Customer"}]
+    )
+    assert problem.endswith(
+        "the lesson says every service / guest-os is Customer, but the matrix disagrees: s3 has AWS"
+    )
+
+
+def test_lesson_facts_name_real_cells_and_services(tmp_path, files):
+    found = lesson_problems(
+        tmp_path,
+        files,
+        [
+            {"service": "lambda", "layer": "guest-os", "owner": "AWS"},
+            {"service": "every", "layer": "guest-os", "owner": "Customer", "except": ["nope", "s3"]},
+        ],
+    )
+    assert [p.split(": ", 2)[2] for p in found] == [
+        "relies_on names no matrix cell: service 'lambda', layer 'guest-os'",
+        "relies_on: 'except' names unknown service 'nope'",
+    ]
