@@ -53,7 +53,7 @@ def test_a_quiz_can_be_set_up_for_one_exam_task(client, bank):
 
 
 def test_a_duty_no_question_asks_stops_the_load(bank):
-    lonely = DutyFactory(slug="lonely-duty", group="network-security")
+    DutyFactory(slug="lonely-duty", group="network-security")
     with pytest.raises(PackError) as exc:
         check_every_duty_is_asked()
     assert [str(p) for p in exc.value.problems] == [
