@@ -162,9 +162,10 @@ def pack_document() -> dict:
                 "aws_part": c.aws_part,
                 "customer_part": c.customer_part,
                 "examples": c.examples,
+                "duties": _slugs(c.duties),
                 "sources": c.sources,
             }
-            for c in ControlType.objects.all()
+            for c in ControlType.objects.prefetch_related("duties")
         ],
         "best_practices": [
             _drop_empty(

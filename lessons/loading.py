@@ -249,7 +249,7 @@ def _load(pack: Pack) -> dict[str, int]:
         Misconception.duties, {misconceptions[i.slug].pk: _pks(duties, i.data.get("duties")) for i in myths}
     )
 
-    _upsert(
+    controls = _upsert(
         ControlType,
         pack["control_types"],
         {
@@ -262,6 +262,10 @@ def _load(pack: Pack) -> dict[str, int]:
         },
     )
     ControlType.objects.exclude(slug__in=[i.data["slug"] for i in pack["control_types"]]).delete()
+    _link(
+        ControlType.duties,
+        {controls[i.slug].pk: _pks(duties, i.data.get("duties")) for i in pack["control_types"]},
+    )
 
     practices = _upsert(
         BestPractice,

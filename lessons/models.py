@@ -291,6 +291,12 @@ class ControlType(Positioned):
     aws_part = models.TextField()
     customer_part = models.TextField()
     examples = LineListField()
+    duties = models.ManyToManyField(
+        Duty,
+        blank=True,
+        related_name="control_types",
+        help_text="Duties that ask its AWS and customer parts.",
+    )
     sources = SourcesField()
 
     def __str__(self) -> str:

@@ -169,6 +169,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "aws_part": (STR, True),
         "customer_part": (STR, True),
         "examples": (LIST, True),
+        "duties": (LIST, False),
         "sources": (LIST, True),
     },
     "best_practices": {
@@ -543,6 +544,7 @@ class _Checker:
         self.check_best_practices()
         self.check_lessons(cells)
         self.check_questions(cells)
+        self.check_owner_claims_are_asked()
         return self.problems
 
     def check_layers(self) -> None:
@@ -629,6 +631,44 @@ class _Checker:
             self.check_refs(item, "layers", "layers", at_least_one=True)
             self.check_refs(item, "services", "services")
             self.check_refs(item, "duties", "duties")
+
+    def check_owner_claims_are_asked(self) -> None:
+        """Every owner claim the pack makes outside a duty must also be a question source.
+
+        Generated questions come from duties, so a claim made only in a cell's condition, a myth's
+        correction or a control type's parts would never be asked. Each must point at a duty that asks it.
+        """
+        by_category: dict[str, list[str]] = {}
+        for service in self.pack["services"]:
+            by_category.setdefault(str(service.data.get("category")), []).append(service.slug)
+        asked: set[tuple[str, str]] = set()
+        for duty in self.pack["duties"]:
+            services = list(duty.data.get("services") or [])
+            for category in duty.data.get("categories") or []:
+                services += by_category.get(category, [])
+            asked |= {(service, str(duty.data.get("layer"))) for service in services}
+        for item in self.pack["services"]:
+            matrix = item.data.get("matrix")
+            for layer, cell in matrix.items() if isinstance(matrix, dict) else []:
+                conditional = isinstance(cell, dict) and cell.get("condition") and cell.get("owner") != "N/A"
+                if conditional and (item.slug, layer) not in asked:
+                    self.fail(
+                        item,
+                        f"matrix cell '{layer}': its condition states an owner that no question asks; "
+                        f"add a duty for this service on '{layer}'",
+                    )
+        for item in self.pack["misconceptions"]:
+            if not item.data.get("duties"):
+                self.fail(
+                    item, "its correction states an owner that no question asks; name its duty under 'duties'"
+                )
+        for item in self.pack["control_types"]:
+            self.check_refs(item, "duties", "duties")
+            if not item.data.get("duties"):
+                self.fail(
+                    item,
+                    "its AWS and customer parts state owners that no question asks; name duties under 'duties'",
+                )
 
     def check_best_practices(self) -> None:
         duty_owner = {d.slug: d.data.get("owner") for d in self.pack["duties"]}

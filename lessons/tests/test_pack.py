@@ -336,3 +336,25 @@ def test_lesson_facts_name_real_cells_and_services(tmp_path, files):
         "relies_on names no matrix cell: service 'lambda', layer 'guest-os'",
         "relies_on: 'except' names unknown service 'nope'",
     ]
+
+
+def test_an_owner_claim_in_a_cell_condition_needs_a_duty_that_asks_it(tmp_path, files):
+    files["services/s3.yaml"]["matrix"]["guest-os"]["condition"] = "On S3 on Outposts the customer does it."
+    assert problems(tmp_path, files) == [
+        "content/services/s3.yaml: service 's3': matrix cell 'guest-os': its condition states an owner that "
+        "no question asks; add a duty for this service on 'guest-os'"
+    ]
+
+
+def test_a_cell_condition_is_asked_when_a_duty_covers_that_service_and_layer(tmp_path, files):
+    files["services/ec2.yaml"]["matrix"]["guest-os"]["condition"] = "Unless the instance runs no OS."
+    load_pack(write_files(tmp_path / "content", files))
+
+
+def test_a_myth_s_correction_and_a_control_type_must_name_the_duties_that_ask_them(tmp_path, files):
+    del files["misconceptions.yaml"]["misconceptions"][0]["duties"]
+    del files["control_types.yaml"]["control_types"][0]["duties"]
+    assert [p.split(": ", 2)[2] for p in problems(tmp_path, files)] == [
+        "its correction states an owner that no question asks; name its duty under 'duties'",
+        "its AWS and customer parts state owners that no question asks; name duties under 'duties'",
+    ]
