@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from learners.current import writable_learner
 from learners.models import Learner
 from lessons.models import Lesson
 
@@ -65,8 +66,8 @@ def start_attempt(
     mode: str = Mode.PRACTICE,
 ) -> Attempt:
     """A new attempt over the questions, or the same learner's identical one started a moment ago."""
-    # Lock the learner row so two simultaneous starts see each other: starting is idempotent.
-    Learner.objects.select_for_update().filter(pk=learner.pk).first()
+    # The learner's row lock makes two simultaneous starts see each other: starting is idempotent.
+    learner = writable_learner(learner)
     recent = (
         Attempt.objects.filter(
             learner=learner,
@@ -114,12 +115,14 @@ class Slot:
 
 def slot(attempt: Attempt, position: int) -> Slot:
     """One question of the attempt with what its kind needs to show or grade it (fixed queries per kind)."""
-    row = attempt.slots.select_related("question").filter(position=position).first()
+    joins = [f"question__{name}" for name in kinds.JOINS]
+    row = attempt.slots.select_related(*joins).filter(position=position).first()
     if row is None:
         raise NoSuchQuestion(f"This quiz has no question {position}.")
     response = Response.objects.filter(attempt=attempt, question_id=row.question_id).first()
     if not row.question.retired:
-        kinds.load([row.question])
+        # An answered question is shown with its feedback, which compares with today's key.
+        kinds.load([row.question], key=response is not None)
     return Slot(row.position, row.question, response)
 
 
@@ -177,7 +180,7 @@ def summarise(attempt: Attempt, lookups: kinds.Lookups | None = None) -> Summary
 
     A fixed number of queries whatever the length of the quiz or the kinds in it."""
     lookups = lookups or kinds.Lookups()
-    rows = list(attempt.slots.select_related("question"))
+    rows = list(attempt.slots.select_related(*[f"question__{name}" for name in kinds.JOINS]))
     questions = [r.question for r in rows]
     kinds.load(questions)
 

@@ -7,7 +7,7 @@ import lessons.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0002_snapshots_counters_constraints"),
+        ("quizzes", "0003_exam_review_cards"),
     ]
 
     operations = [
