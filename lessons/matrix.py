@@ -24,6 +24,7 @@ class Cell:
     sources: list[str] = field(default_factory=list)
     checked_on: datetime.date | None = None
     breakdown: list[tuple[str, list[str]]] = field(default_factory=list)  # (owner, service names)
+    column: str = ""  # the category or service this cell belongs to: phones show it beside the owner
 
     @property
     def css(self) -> str:
@@ -62,6 +63,11 @@ def _cell(cell: MatrixCell) -> Cell:
     )
 
 
+def _in_column(cell: Cell, column: str) -> Cell:
+    cell.column = column
+    return cell
+
+
 def summarise(category: Category, cells: list[MatrixCell]) -> Cell:
     """One category's owner on one layer, derived from its services' cells (so it cannot drift from them)."""
     applicable = [c for c in cells if c.owner != Owner.NOT_APPLICABLE]
@@ -94,7 +100,13 @@ def category_matrix() -> tuple[list[Category], list[Row]]:
     ):
         grouped.setdefault((cell.layer_id, cell.service.category_id), []).append(cell)
     rows = [
-        Row(layer=layer, cells=[summarise(cat, grouped.get((layer.pk, cat.pk), [])) for cat in categories])
+        Row(
+            layer=layer,
+            cells=[
+                _in_column(summarise(cat, grouped.get((layer.pk, cat.pk), [])), cat.name)
+                for cat in categories
+            ],
+        )
         for layer in layers
     ]
     return categories, rows
@@ -106,11 +118,10 @@ def service_matrix(services: list[Service]) -> list[Row]:
     rows = []
     for layer in Layer.objects.order_by("-order"):
         cells = []
-        for lookup in by_service:
+        for service, lookup in zip(services, by_service, strict=True):
             cell = lookup.get(layer.pk)
-            cells.append(
-                _cell(cell) if cell else Cell(owner=Owner.NOT_APPLICABLE, reason="No cell recorded.")
-            )
+            found = _cell(cell) if cell else Cell(owner=Owner.NOT_APPLICABLE, reason="No cell recorded.")
+            cells.append(_in_column(found, service.name))
         rows.append(Row(layer=layer, cells=cells))
     return rows
 
