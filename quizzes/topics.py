@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lessons.models import Category, Lesson, Service
-from lessons.pack import FIXED_TOPICS
+from lessons.pack import EXAM_TASK_TITLES, FIXED_TOPICS
 
 LABELS = {
     "everything": "Everything",
@@ -19,7 +19,8 @@ def topic_choices() -> list[tuple[str, str]]:
         (f"lesson:{x.slug}", f"Lesson {x.order}: {x.title}")
         for x in Lesson.objects.path().only("slug", "title", "order")
     ]
-    return [(topic, LABELS[topic]) for topic in FIXED_TOPICS] + lessons + categories + services
+    tasks = [(f"task:{task}", f"CLF-C02 {title}") for task, title in EXAM_TASK_TITLES.items()]
+    return [(topic, LABELS[topic]) for topic in FIXED_TOPICS] + lessons + tasks + categories + services
 
 
 def topic_label(topic: str, choices: list[tuple[str, str]] | None = None) -> str:
