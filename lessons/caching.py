@@ -1,6 +1,6 @@
 """What pages build from the content, cached under the content version (lessons.documents).
 
-Templates wrap content-only fragments in `{% cache FRAGMENT_TIMEOUT "name" content_version ... %}`;
+Templates wrap content-only fragments in `{% cache 86400 "name" content_version ... %}` (TIMEOUT);
 views memoise the few data lookups they need before rendering with `cached()`. A load or an admin edit
 changes the version, so every process builds afresh on its next request. Anything per request (CSRF
 token, CSP nonce, the learner's progress, messages) stays outside the cached fragments.
@@ -8,6 +8,7 @@ token, CSP nonce, the learner's progress, messages) stays outside the cached fra
 
 import hashlib
 from collections.abc import Callable
+from functools import cache as cache_once
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -43,4 +44,10 @@ def cached[T](request: HttpRequest, name: str, build: Callable[[], T], *vary: ob
 
 def content_version(request: HttpRequest) -> dict:
     """Context processor: `content_version` for `{% cache %}` keys, read only if a template uses it."""
-    return {"content_version": SimpleLazyObject(lambda: version(request)), "cache_timeout": TIMEOUT}
+    return {"content_version": SimpleLazyObject(lambda: version(request))}
+
+
+def lazy_context(build: Callable[[], dict], names: list[str]) -> dict:
+    """Context entries built (once, together) only if a template reads one: when a fragment is not cached."""
+    memo = cache_once(build)
+    return {name: SimpleLazyObject(lambda name=name: memo()[name]) for name in names}
