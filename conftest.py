@@ -60,3 +60,44 @@ def pytest_collection_modifyitems(config, items):
             red=True,
             bold=True,
         )
+
+
+@pytest.fixture(scope="session")
+def _real_pack_rows(django_db_setup, django_db_blocker):
+    """The real content pack, validated and loaded once per session: every row it writes, then rolled back."""
+    from django.apps import apps
+    from django.db import transaction
+
+    from quizzes.loading import load_everything
+
+    models = [
+        model
+        for label in ("lessons", "quizzes")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    ]
+    rows = {}
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_everything()
+        for model in models:
+            values = list(model.objects.values())
+            if values:
+                rows[model] = values
+        transaction.set_rollback(True)
+    return rows
+
+
+@pytest.fixture
+def real_pack(db, _real_pack_rows):
+    """The real content pack in this test's database, copied in from the session's one load."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from lessons import documents
+
+    # One transaction: foreign keys are checked at its end, so the copy order does not matter.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, values in _real_pack_rows.items():
+            model.objects.bulk_create([model(**row) for row in values])
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(_real_pack_rows)):
+            cursor.execute(sql)
+    documents.content_changed()

@@ -79,7 +79,7 @@ class NoteAdmin(ContentAdmin):
 class MatrixCellInline(admin.TabularInline):
     model = MatrixCell
     formset = MatrixCellFormSet
-    fields = ["layer", "owner", "reason", "condition", "sources"]
+    fields = ["layer", "owner", "reason", "condition", "sources", "checked_on"]
     extra = 0
     ordering = ["layer__order"]
 
@@ -111,7 +111,7 @@ class ServiceAdmin(ContentAdmin):
 
 @admin.register(MatrixCell)
 class MatrixCellAdmin(ContentAdmin):
-    list_display = ["service", "layer", "owner", "reason"]
+    list_display = ["service", "layer", "owner", "reason", "checked_on"]
     list_filter = ["owner", "layer", "service__category", "service"]
     list_select_related = ["service", "layer"]
     search_fields = ["reason", "condition", "service__name"]
@@ -126,8 +126,8 @@ class MatrixCellAdmin(ContentAdmin):
 @admin.register(Duty)
 class DutyAdmin(ContentAdmin):
     form = DutyForm
-    list_display = ["statement", "owner", "layer", "group"]
-    list_filter = ["owner", "layer", "categories", "services__category", "services", "group"]
+    list_display = ["statement", "owner", "layer", "group", "checked_on"]
+    list_filter = ["owner", "layer", "categories", "services__category", "services", "group", "checked_on"]
     list_select_related = ["layer"]
     search_fields = ["statement", "explanation", "slug"]
     filter_horizontal = ["services", "categories"]
@@ -136,8 +136,8 @@ class DutyAdmin(ContentAdmin):
 @admin.register(Misconception)
 class MisconceptionAdmin(ContentAdmin):
     # search_fields also serve the quiz admin's option autocomplete
-    list_display = ["myth", "wrong_owner"]
-    list_filter = ["wrong_owner", "layers", "services__category"]
+    list_display = ["myth", "wrong_owner", "checked_on"]
+    list_filter = ["wrong_owner", "layers", "services__category", "checked_on"]
     search_fields = ["myth", "correction", "slug"]
     filter_horizontal = ["layers", "services", "duties"]
 

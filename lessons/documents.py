@@ -109,6 +109,7 @@ def pack_document() -> dict:
                             "reason": cell.reason,
                             "condition": cell.condition,
                             "sources": cell.sources,
+                            "checked_on": cell.checked_on.isoformat(),
                         }
                     )
                     for cell in s.cells.all()
@@ -126,6 +127,8 @@ def pack_document() -> dict:
                 "categories": _slugs(d.categories),
                 "explanation": d.explanation,
                 "sources": d.sources,
+                "exam_tasks": d.exam_tasks,
+                "checked_on": d.checked_on.isoformat(),
                 "group": d.group,
             }
             for d in duties
@@ -141,6 +144,8 @@ def pack_document() -> dict:
                     "services": _slugs(m.services),
                     "duties": _slugs(m.duties),
                     "sources": m.sources,
+                    "exam_tasks": m.exam_tasks,
+                    "checked_on": m.checked_on.isoformat(),
                 }
             )
             for m in Misconception.objects.prefetch_related("layers", "services", "duties")
@@ -205,6 +210,7 @@ def pack_document() -> dict:
                     "summary": x.summary,
                     "shows": x.shows,
                     "quiz": x.quiz,
+                    "teaches": x.teaches,
                     "sources": x.sources,
                     "body": x.body,
                 }

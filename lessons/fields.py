@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .pack import is_source_url
+from .pack import EXAM_TASKS, is_source_url
 
 
 class LinesField(forms.CharField):
@@ -53,4 +53,20 @@ class SourcesField(LineListField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", "One https:// URL per line, AWS's own pages first.")
+        super().__init__(*args, **kwargs)
+
+
+def validate_exam_tasks(value) -> None:
+    unknown = [task for task in value if task not in EXAM_TASKS] if isinstance(value, list) else [value]
+    if unknown or not value:
+        raise ValidationError(f"List one or more of {', '.join(EXAM_TASKS)}, one per line; not: {unknown}")
+
+
+class ExamTasksField(LineListField):
+    """The CLF-C02 Domain 2 task statements an item serves, e.g. ["2.1", "2.3"]."""
+
+    default_validators = [validate_lines, validate_exam_tasks]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", f"CLF-C02 task statements, one per line: {', '.join(EXAM_TASKS)}.")
         super().__init__(*args, **kwargs)

@@ -36,6 +36,8 @@ class DutyForm(forms.ModelForm):
             "categories",
             "explanation",
             "sources",
+            "exam_tasks",
+            "checked_on",
             "group",
             "position",
         ]

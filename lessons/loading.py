@@ -1,5 +1,9 @@
-"""Load a validated content pack into the database: one transaction, upsert by slug, prune the rest."""
+"""Load a validated content pack into the database: one transaction, upsert by slug, prune the rest.
 
+Writes are in bulk and only for what changed, so loading the real pack stays well under a few seconds.
+"""
+
+import datetime
 from pathlib import Path
 
 from django.db import transaction
@@ -36,17 +40,53 @@ def load_pack_into_db(pack: Pack) -> dict[str, int]:
 
 
 def _upsert(model, items, fields) -> dict[str, object]:
-    """update_or_create each item by slug, keeping file order; delete rows the pack no longer has."""
-    rows = {}
+    """Create or update each item by slug in bulk, keeping file order; unchanged rows are not written.
+
+    fields maps a model attribute (attnames for foreign keys, e.g. "category_id") to a pack key or to a
+    function of the item's data. Rows keep their primary keys across loads.
+    """
+    existing = model.objects.in_bulk([item.data["slug"] for item in items], field_name="slug")
+    rows, new, changed = {}, [], []
     for position, item in enumerate(items):
         data = item.data
-        defaults = {
-            name: value(data) if callable(value) else data.get(value) for name, value in fields.items()
-        }
-        rows[data["slug"]], _ = model.objects.update_or_create(
-            slug=data["slug"], defaults={**defaults, "position": position}
-        )
+        values = {name: value(data) if callable(value) else data.get(value) for name, value in fields.items()}
+        values["position"] = position
+        row = existing.get(data["slug"])
+        if row is None:
+            new.append(row := model(slug=data["slug"], **values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+        rows[data["slug"]] = row
+    model.objects.bulk_create(new)
+    if changed:
+        model.objects.bulk_update(changed, list(fields) + ["position"])
     return rows
+
+
+def _link(relation, links: dict[int, list[int]]) -> None:
+    """Make a many-to-many relation hold exactly links (row pk -> related pks), writing only the difference."""
+    field = relation.field
+    through = relation.through
+    source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    wanted = {(pk, other) for pk, others in links.items() for other in others}
+    existing = {
+        (pk, other): link
+        for link, pk, other in through.objects.filter(**{f"{source}__in": list(links)}).values_list(
+            "pk", source, target
+        )
+    }
+    stale = [link for pair, link in existing.items() if pair not in wanted]
+    if stale:
+        through.objects.filter(pk__in=stale).delete()
+    through.objects.bulk_create(
+        [through(**{source: pk, target: other}) for pk, other in sorted(wanted - set(existing))]
+    )
+
+
+def _pks(rows: dict, slugs) -> list[int]:
+    return [rows[slug].pk for slug in slugs or []]
 
 
 def _text(key: str, default: str = ""):
@@ -55,6 +95,40 @@ def _text(key: str, default: str = ""):
 
 def _list(key: str):
     return lambda data: list(data.get(key) or [])
+
+
+def _date(key: str):
+    return lambda data: datetime.date.fromisoformat(data[key])
+
+
+def _upsert_cells(pack: Pack, services: dict, layers: dict) -> None:
+    """One cell per service and layer, updated in place so each keeps its primary key."""
+    existing = {
+        (cell.service_id, cell.layer_id): cell
+        for cell in MatrixCell.objects.filter(service__in=[s.pk for s in services.values()])
+    }
+    fields = ["owner", "reason", "condition", "sources", "checked_on"]
+    new, changed = [], []
+    for item in pack["services"]:
+        service = services[item.data["slug"]]
+        for layer_slug, cell in item.data["matrix"].items():
+            values = {
+                "owner": cell["owner"],
+                "reason": cell["reason"].strip(),
+                "condition": (cell.get("condition") or "").strip(),
+                "sources": list(cell.get("sources") or []),
+                "checked_on": datetime.date.fromisoformat(cell["checked_on"]),
+            }
+            row = existing.get((service.pk, layers[layer_slug].pk))
+            if row is None:
+                new.append(MatrixCell(service=service, layer=layers[layer_slug], **values))
+            elif any(getattr(row, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row, name, value)
+                changed.append(row)
+    MatrixCell.objects.bulk_create(new)
+    if changed:
+        MatrixCell.objects.bulk_update(changed, fields)
 
 
 @transaction.atomic
@@ -91,20 +165,25 @@ def _load(pack: Pack) -> dict[str, int]:
             "customer_manages": "customer_manages",
             "examples": _list("examples"),
             "sources": _list("sources"),
-            "two_category_home": lambda d: None,
         },
     )
+    homes = []
     for item in pack["categories"]:
-        Category.objects.filter(slug=item.data["slug"]).update(
-            two_category_home=categories[item.data["two_category_home"]]
-        )
+        category = categories[item.data["slug"]]
+        home = categories[item.data["two_category_home"]].pk
+        if category.two_category_home_id != home:
+            category.two_category_home_id = home
+            homes.append(category)
+    Category.objects.bulk_update(homes, ["two_category_home"])
     Category.objects.exclude(slug__in=categories).delete()
 
     wordings = _upsert(
         Wording, pack["wordings"], {"name": "name", "description": "description", "sources": _list("sources")}
     )
-    for item in pack["wordings"]:
-        wordings[item.data["slug"]].categories.set([categories[c] for c in item.data["categories"]])
+    _link(
+        Wording.categories,
+        {wordings[i.data["slug"]].pk: _pks(categories, i.data["categories"]) for i in pack["wordings"]},
+    )
 
     for key, text in pack.texts.items():
         Note.objects.update_or_create(key=key, defaults={"text": text})
@@ -115,42 +194,34 @@ def _load(pack: Pack) -> dict[str, int]:
         pack["services"],
         {
             "name": "name",
-            "category": lambda d: categories[d["category"]],
+            "category_id": lambda d: categories[d["category"]].pk,
             "category_inferred": lambda d: bool(d.get("category_inferred")),
             "summary": "summary",
             "sources": _list("sources"),
         },
     )
-    for item in pack["services"]:
-        service = services[item.data["slug"]]
-        for layer_slug, cell in item.data["matrix"].items():
-            MatrixCell.objects.update_or_create(
-                service=service,
-                layer=layers[layer_slug],
-                defaults={
-                    "owner": cell["owner"],
-                    "reason": cell["reason"].strip(),
-                    "condition": (cell.get("condition") or "").strip(),
-                    "sources": list(cell.get("sources") or []),
-                },
-            )
+    _upsert_cells(pack, services, layers)
 
+    groups = {i.slug: Path(i.file).stem for i in pack["duties"]}
     duties = _upsert(
         Duty,
         pack["duties"],
         {
             "statement": lambda d: d["statement"].strip(),
             "owner": "owner",
-            "layer": lambda d: layers[d["layer"]],
+            "layer_id": lambda d: layers[d["layer"]].pk,
             "explanation": "explanation",
             "sources": _list("sources"),
+            "exam_tasks": _list("exam_tasks"),
+            "checked_on": _date("checked_on"),
+            "group": lambda d: groups[d["slug"]],
         },
     )
-    for item in pack["duties"]:
-        duty = duties[item.data["slug"]]
-        Duty.objects.filter(pk=duty.pk).update(group=Path(item.file).stem)
-        duty.services.set([services[s] for s in item.data.get("services") or []])
-        duty.categories.set([categories[c] for c in item.data.get("categories") or []])
+    _link(Duty.services, {duties[i.slug].pk: _pks(services, i.data.get("services")) for i in pack["duties"]})
+    _link(
+        Duty.categories,
+        {duties[i.slug].pk: _pks(categories, i.data.get("categories")) for i in pack["duties"]},
+    )
 
     misconceptions = _upsert(
         Misconception,
@@ -160,13 +231,19 @@ def _load(pack: Pack) -> dict[str, int]:
             "correction": "correction",
             "wrong_owner": _text("wrong_owner"),
             "sources": _list("sources"),
+            "exam_tasks": _list("exam_tasks"),
+            "checked_on": _date("checked_on"),
         },
     )
-    for item in pack["misconceptions"]:
-        m = misconceptions[item.data["slug"]]
-        m.layers.set([layers[s] for s in item.data["layers"]])
-        m.services.set([services[s] for s in item.data.get("services") or []])
-        m.duties.set([duties[s] for s in item.data.get("duties") or []])
+    myths = pack["misconceptions"]
+    _link(Misconception.layers, {misconceptions[i.slug].pk: _pks(layers, i.data["layers"]) for i in myths})
+    _link(
+        Misconception.services,
+        {misconceptions[i.slug].pk: _pks(services, i.data.get("services")) for i in myths},
+    )
+    _link(
+        Misconception.duties, {misconceptions[i.slug].pk: _pks(duties, i.data.get("duties")) for i in myths}
+    )
 
     _upsert(
         ControlType,
@@ -192,10 +269,9 @@ def _load(pack: Pack) -> dict[str, int]:
             "sources": _list("sources"),
         },
     )
-    for item in pack["best_practices"]:
-        bp = practices[item.data["slug"]]
-        bp.duties.set([duties[s] for s in item.data["duties"]])
-        bp.services.set([services[s] for s in item.data.get("services") or []])
+    bps = pack["best_practices"]
+    _link(BestPractice.duties, {practices[i.slug].pk: _pks(duties, i.data["duties"]) for i in bps})
+    _link(BestPractice.services, {practices[i.slug].pk: _pks(services, i.data.get("services")) for i in bps})
 
     _upsert(
         ComplianceTopic,
@@ -238,6 +314,7 @@ def _load(pack: Pack) -> dict[str, int]:
                 "summary": d["summary"],
                 "shows": list(d.get("shows") or []),
                 "quiz": d.get("quiz") or "",
+                "teaches": list(d.get("teaches") or []),
                 "body": d["body"],
                 "sources": list(d["sources"]),
             },

@@ -10,21 +10,10 @@ from .models import Category, Layer, MatrixCell, Owner, Service
 
 VARIES = "Varies"
 # Owner -> CSS modifier; every owner is also written out in text and marked with a pattern and icon.
-OWNER_CLASS = {
-    Owner.AWS: "aws",
-    Owner.CUSTOMER: "customer",
-    Owner.SHARED: "shared",
-    Owner.NOT_APPLICABLE: "na",
-    VARIES: "varies",
-}
-OWNER_ICON = {"aws": "▲", "customer": "●", "shared": "◆", "na": "–", "varies": "◐"}
-LEGEND = [
-    (Owner.AWS, "AWS secures it: security of the cloud."),
-    (Owner.CUSTOMER, "The customer secures it: security in the cloud."),
-    (Owner.SHARED, "Both have a concrete part."),
-    (Owner.NOT_APPLICABLE, "The layer does not exist for this service."),
-    (VARIES, "Differs between the services of the category."),
-]
+# The owners' words come from Owner (lessons.models); "Varies" exists only in category summaries.
+OWNER_CLASS = {**{o.value: o.css for o in Owner}, VARIES: "varies"}
+OWNER_ICON = {**{o.css: o.icon for o in Owner}, "varies": "◐"}
+LEGEND = [(o.value, o.meaning) for o in Owner] + [(VARIES, "Differs between the services of the category.")]
 
 
 @dataclass

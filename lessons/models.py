@@ -3,18 +3,53 @@
 from django.db import models
 from django.urls import reverse
 
-from .fields import LineListField, SourcesField
+from .fields import ExamTasksField, LineListField, SourcesField
 from .markdown import render_markdown
 
 
 class Owner(models.TextChoices):
+    """The owner vocabulary, defined once: values, labels, and how each owner is marked and explained."""
+
     AWS = "AWS", "AWS"
     CUSTOMER = "Customer", "Customer"
     SHARED = "Shared", "Shared"
     NOT_APPLICABLE = "N/A", "Not applicable"
 
+    @property
+    def css(self) -> str:
+        """CSS modifier (owner-<css>): colour plus a pattern, never colour alone."""
+        return OWNER_WORDS[self.value][0]
+
+    @property
+    def icon(self) -> str:
+        return OWNER_WORDS[self.value][1]
+
+    @property
+    def sentence_label(self) -> str:
+        """The owner as a learner picks it in a quiz."""
+        return OWNER_WORDS[self.value][2]
+
+    @property
+    def meaning(self) -> str:
+        return OWNER_WORDS[self.value][3]
+
+
+# value -> (css modifier, icon, label in a sentence, what the owner means in a matrix cell)
+OWNER_WORDS = {
+    "AWS": ("aws", "▲", "AWS", "AWS secures it: security of the cloud."),
+    "Customer": ("customer", "●", "The customer", "The customer secures it: security in the cloud."),
+    "Shared": ("shared", "◆", "Both AWS and the customer (shared)", "Both have a concrete part."),
+    "N/A": ("na", "–", "Not applicable", "The layer does not exist for this service."),
+}
+
 
 DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
+
+
+def checked_on_field():
+    return models.DateField(
+        db_index=True, help_text="The day its sources were last checked against AWS's pages."
+    )
 
 
 class Positioned(models.Model):
@@ -127,6 +162,7 @@ class MatrixCell(models.Model):
     reason = models.TextField(help_text="One line: why this owner.")
     condition = models.TextField(blank=True, help_text="When the owner depends on how the service is used.")
     sources = SourcesField(blank=True)
+    checked_on = checked_on_field()
 
     class Meta:
         ordering = ["service", "layer__order"]
@@ -194,6 +230,8 @@ class Duty(Positioned):
     categories = models.ManyToManyField(Category, blank=True, related_name="duties")
     explanation = models.TextField()
     sources = SourcesField()
+    exam_tasks = ExamTasksField()
+    checked_on = checked_on_field()
     group = models.SlugField(
         max_length=50,
         default="general",
@@ -215,6 +253,10 @@ class Duty(Positioned):
     def __str__(self) -> str:
         return self.statement
 
+    @property
+    def owner_icon(self) -> str:
+        return Owner(self.owner).icon
+
 
 class Misconception(Positioned):
     myth = models.TextField()
@@ -224,6 +266,8 @@ class Misconception(Positioned):
     services = models.ManyToManyField(Service, blank=True, related_name="misconceptions")
     duties = models.ManyToManyField(Duty, blank=True, related_name="misconceptions")
     sources = SourcesField()
+    exam_tasks = ExamTasksField()
+    checked_on = checked_on_field()
 
     def __str__(self) -> str:
         return self.myth
@@ -279,6 +323,10 @@ class LessonQuerySet(models.QuerySet):
     def path(self):
         return self.order_by("order")
 
+    def teaching(self, topic: str) -> list["Lesson"]:
+        """Lessons that declare they teach the topic, in path order (teaches is a JSON list: filter here)."""
+        return [lesson for lesson in self.path() if topic in lesson.teaches]
+
 
 class Lesson(models.Model):
     """One page of the learning path. The body is authored Markdown, sanitized to HTML when loaded."""
@@ -290,6 +338,10 @@ class Lesson(models.Model):
     summary = models.TextField()
     shows = LineListField(blank=True, help_text="Data blocks shown after the body (docs/content-format.md).")
     quiz = models.CharField(max_length=100, blank=True, help_text="Quiz topic for the end-of-lesson quiz.")
+    teaches = LineListField(
+        blank=True,
+        help_text="Quiz topics this lesson is the place to learn (category:<slug>, layer:<slug>, ...).",
+    )
     body = models.TextField(help_text="Markdown; raw HTML is stripped.")
     sources = SourcesField()
 

@@ -5,6 +5,7 @@ Pure Python (PyYAML only), so writers can run `python -m lessons.pack` without D
 
 from __future__ import annotations
 
+import datetime
 import re
 import sys
 from collections.abc import Iterable
@@ -14,7 +15,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
+# libyaml's C parser where PyYAML was built with it: several times faster on the whole pack.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OWNERS = ("AWS", "Customer", "Shared", "N/A")
+# CLF-C02 Domain 2 task statements an item can serve (docs/content-format.md).
+EXAM_TASKS = ("2.1", "2.2", "2.3", "2.4")
 DUTY_OWNERS = ("AWS", "Customer", "Shared")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "content"
@@ -49,7 +54,44 @@ LESSON_SHOWS = {
     "cheat-sheet",
 }
 QUESTION_KINDS = ("single", "multiple")
+
+# The quiz topic grammar, parsed only here: a fixed topic, or <prefix>:<slug> naming pack content.
+# Lessons declare what they teach (`teaches:`) and which quiz ends them (`quiz:`) in this grammar.
+FIXED_TOPICS = ("everything", "misconceptions", "control-types")
+TOPIC_PREFIXES = {"category": "categories", "service": "services", "layer": "layers"}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A parsed quiz topic: name is a fixed topic or a prefix; slug is set for prefixed topics."""
+
+    name: str
+    slug: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.slug}" if self.slug else self.name
+
+
+def parse_topic(text: str) -> Topic | None:
+    """The topic a string names, or None when it is not in the grammar (slugs are not checked here)."""
+    if text in FIXED_TOPICS:
+        return Topic(text)
+    prefix, sep, slug = str(text).partition(":")
+    if sep and prefix in TOPIC_PREFIXES and SLUG_RE.match(slug):
+        return Topic(prefix, slug)
+    return None
+
+
 TEXT_KEYS = {"categories.yaml": ("difference", "disagreement")}
+
+
+class DATE:
+    """A quoted "YYYY-MM-DD" day, not in the future."""
+
+
+class TASKS:
+    """A non-empty list of CLF-C02 task numbers such as "2.1"."""
+
 
 # kind -> {field: (type, required)}
 STR, INT, BOOL, LIST, DICT = str, int, bool, list, dict
@@ -90,8 +132,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "categories": (LIST, False),
         "explanation": (STR, True),
         "sources": (LIST, True),
-        "exam_tasks": (LIST, False),
-        "checked_on": (STR, False),
+        "exam_tasks": (TASKS, True),
+        "checked_on": (DATE, True),
     },
     "misconceptions": {
         "slug": (STR, True),
@@ -102,8 +144,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "services": (LIST, False),
         "duties": (LIST, False),
         "sources": (LIST, True),
-        "exam_tasks": (LIST, False),
-        "checked_on": (STR, False),
+        "exam_tasks": (TASKS, True),
+        "checked_on": (DATE, True),
     },
     "control_types": {
         "slug": (STR, True),
@@ -147,6 +189,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "summary": (STR, True),
         "shows": (LIST, False),
         "quiz": (STR, False),
+        "teaches": (LIST, False),
         "sources": (LIST, True),
         "body": (STR, True),
     },
@@ -163,8 +206,8 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "services": (LIST, False),
         "categories": (LIST, False),
         "sources": (LIST, True),
-        "exam_tasks": (LIST, False),
-        "checked_on": (STR, False),
+        "exam_tasks": (TASKS, True),
+        "checked_on": (DATE, True),
     },
 }
 OPTION_FIELDS = {
@@ -173,6 +216,27 @@ OPTION_FIELDS = {
     "explanation": (STR, True),
     "misconception": (STR, False),
 }
+# The longest value each field may have: the max_length of the model field that stores it (a test keeps
+# the two equal), so a pack that validates also loads on PostgreSQL, which refuses longer values.
+MAX_LENGTHS = {
+    "layers": {"slug": 100, "name": 120},
+    "categories": {"slug": 100, "name": 120},
+    "wordings": {"slug": 100, "name": 120},
+    "services": {"slug": 100, "name": 120},
+    "duties": {"slug": 100, "statement": 300},
+    "misconceptions": {"slug": 100},
+    "control_types": {"slug": 100, "name": 120},
+    "best_practices": {"slug": 100, "title": 200},
+    "compliance": {"slug": 100, "framework": 200},
+    "exam_tasks": {"slug": 100, "exam": 200, "domain": 200, "title": 300},
+    "lessons": {"slug": 100, "title": 200, "quiz": 100},
+    "questions": {"slug": 120, "learn_more": 120},
+    "options": {"text": 400},
+}
+# Duties and questions remember their file's name (content/duties/<group>.yaml) in a field this long.
+GROUP_MAX_LENGTH = 50
+# Layer and lesson orders are stored as positive small integers.
+MAX_ORDER = 32767
 FACT_FIELDS = {"service": (STR, True), "layer": (STR, True), "owner": (STR, True)}
 NOUNS = {
     "layers": "layer",
@@ -193,7 +257,7 @@ CELL_FIELDS = {
     "reason": (STR, True),
     "condition": (STR, False),
     "sources": (LIST, False),
-    "checked_on": (STR, False),
+    "checked_on": (DATE, True),
 }
 
 
@@ -280,9 +344,9 @@ def read_pack(root: Path = DEFAULT_ROOT) -> Pack:
                 continue
             if path not in parsed:
                 try:
-                    parsed[path] = yaml.safe_load(path.read_text(encoding="utf-8"))
+                    parsed[path] = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
                 except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(rel, "-", f"is not valid YAML: {exc}".replace("\n", " ")))
+                    problems.append(Problem(rel, *_yaml_error(exc)))
                     parsed[path] = None
                     continue
             doc = parsed[path]
@@ -306,6 +370,16 @@ def read_pack(root: Path = DEFAULT_ROOT) -> Pack:
     return pack
 
 
+def _yaml_error(exc: Exception) -> tuple[str, str]:
+    """(where, why) for a file PyYAML could not parse: the line and column of the error, and its cause."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "-"
+    cause = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    why = f"{context}, {cause}" if context else cause
+    return where, f"is not valid YAML: {why}".replace("\n", " ")
+
+
 def _read_front_matter(path: Path, rel: str, problems: list[Problem]) -> dict | None:
     """A Markdown file that starts with a '---' YAML block; the rest is the body."""
     text = path.read_text(encoding="utf-8")
@@ -314,9 +388,10 @@ def _read_front_matter(path: Path, rel: str, problems: list[Problem]) -> dict | 
         problems.append(Problem(rel, "-", "must start with a '---' front matter block closed by '---'"))
         return None
     try:
-        meta = yaml.safe_load(parts[0].removeprefix("---"))
+        meta = yaml.load(parts[0].removeprefix("---"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
-        problems.append(Problem(rel, "-", f"front matter is not valid YAML: {exc}".replace("\n", " ")))
+        where, why = _yaml_error(exc)
+        problems.append(Problem(rel, where, f"front matter {why}"))
         return None
     if not isinstance(meta, dict):
         problems.append(Problem(rel, "-", "front matter must be a mapping"))
@@ -335,20 +410,58 @@ class _Checker:
     def slugs(self, kind: str) -> set[str]:
         return {str(i.data.get("slug")) for i in self.pack[kind]}
 
-    def check_fields(self, item: Item, fields: dict, data: dict, where: str = "") -> None:
+    def check_fields(
+        self, item: Item, fields: dict, data: dict, where: str = "", lengths: dict | None = None
+    ) -> None:
         for name, (kind, required) in fields.items():
             value = data.get(name)
             if value is None:
                 if required:
                     self.fail(item, f"{where}'{name}' is required")
                 continue
-            if kind is INT and isinstance(value, bool) or not isinstance(value, kind):
+            if kind is DATE:
+                self.check_date(item, name, value, where)
+            elif kind is TASKS:
+                self.check_tasks(item, name, value, where)
+            elif kind is INT and isinstance(value, bool) or not isinstance(value, kind):
                 self.fail(item, f"{where}'{name}' must be a {kind.__name__}")
             elif kind is STR and not value.strip():
                 self.fail(item, f"{where}'{name}' must not be empty")
+            elif kind is STR and name in (lengths or {}) and len(value.strip()) > lengths[name]:
+                self.fail(
+                    item,
+                    f"{where}'{name}' is {len(value.strip())} characters long; the most is {lengths[name]}",
+                )
+            elif kind is INT and not 0 <= value <= MAX_ORDER:
+                self.fail(item, f"{where}'{name}' must be between 0 and {MAX_ORDER}")
         for name in data:
             if name not in fields:
                 self.fail(item, f"{where}unknown field '{name}'")
+
+    def check_date(self, item: Item, name: str, value: object, where: str = "") -> None:
+        if isinstance(value, datetime.date):
+            self.fail(item, f"{where}'{name}' must be quoted, like \"{value.isoformat()}\"")
+            return
+        try:
+            day = datetime.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.fail(item, f"{where}'{name}' must be a date written YYYY-MM-DD, not '{value}'")
+        elif day > datetime.date.today():
+            self.fail(item, f"{where}'{name}' {value} is in the future")
+
+    def check_tasks(self, item: Item, name: str, value: object, where: str = "") -> None:
+        if not isinstance(value, list) or not value:
+            self.fail(item, f"{where}'{name}' must list one or more of {', '.join(EXAM_TASKS)}")
+            return
+        for task in value:
+            if isinstance(task, float | int):
+                self.fail(item, f"{where}'{name}' values must be quoted, like \"{task}\"")
+            elif task not in EXAM_TASKS:
+                self.fail(item, f"{where}'{name}' has unknown task '{task}' (known: {', '.join(EXAM_TASKS)})")
+        if len(value) != len(set(map(str, value))):
+            self.fail(item, f"{where}'{name}' lists the same task twice")
 
     def check_refs(self, item: Item, name: str, kind: str, *, at_least_one: bool = False) -> None:
         values = item.data.get(name) or []
@@ -374,11 +487,16 @@ class _Checker:
                 self.fail(item, f"{where}source '{url}' is not an https:// URL")
 
     def run(self) -> list[Problem]:
-        self.problems.extend(self.pack.read_problems)
+        if self.pack.read_problems:
+            # A file that cannot be read hides its items, so every rule naming them would fail too:
+            # report only what stopped the reading.
+            return list(self.pack.read_problems)
         for kind, fields in FIELDS.items():
             seen: dict[str, Item] = {}
             for item in self.pack[kind]:
-                self.check_fields(item, fields, item.data)
+                self.check_fields(item, fields, item.data, lengths=MAX_LENGTHS.get(kind))
+                if kind in ("duties", "questions") and len(Path(item.file).stem) > GROUP_MAX_LENGTH:
+                    self.fail(item, f"its file name is longer than {GROUP_MAX_LENGTH} characters")
                 slug = item.data.get("slug")
                 if isinstance(slug, str) and not SLUG_RE.match(slug):
                     self.fail(item, "slug must be lowercase words joined by hyphens")
@@ -494,7 +612,7 @@ class _Checker:
                     )
 
     def check_lessons(self) -> None:
-        categories, services = self.slugs("categories"), self.slugs("services")
+        categories = self.slugs("categories")
         orders: dict[object, str] = {}
         for item in self.pack["lessons"]:
             order = item.data.get("order")
@@ -506,15 +624,19 @@ class _Checker:
                 if not (show in LESSON_SHOWS or (prefix == "category" and slug in categories)):
                     self.fail(item, f"'shows' has unknown block '{show}'")
             quiz = item.data.get("quiz")
-            if quiz is not None and not self.is_quiz_topic(str(quiz), categories, services):
+            if quiz is not None and not self.is_topic(str(quiz)):
                 self.fail(item, f"'quiz' has unknown topic '{quiz}'")
+            teaches = item.data.get("teaches") or []
+            for topic in teaches if isinstance(teaches, list) else []:
+                if not self.is_topic(str(topic)) or topic == "everything":
+                    self.fail(item, f"'teaches' has unknown topic '{topic}'")
 
-    @staticmethod
-    def is_quiz_topic(topic: str, categories: set[str], services: set[str]) -> bool:
-        prefix, _, slug = topic.partition(":")
-        return topic in ("everything", "misconceptions", "control-types") or (
-            (prefix == "category" and slug in categories) or (prefix == "service" and slug in services)
-        )
+    def is_topic(self, text: str) -> bool:
+        """In the topic grammar, naming content that exists."""
+        topic = parse_topic(text)
+        if topic is None:
+            return False
+        return not topic.slug or topic.slug in self.slugs(TOPIC_PREFIXES[topic.name])
 
     def check_questions(self, cells: dict[tuple[str, str], str]) -> None:
         targets = {
@@ -529,53 +651,73 @@ class _Checker:
                 self.fail(item, "'kind' must be single or multiple")
             options = item.data.get("options")
             if isinstance(options, list):
-                if not 3 <= len(options) <= 6:
-                    self.fail(item, "needs 3 to 6 options")
-                correct = 0
                 for number, option in enumerate(options, start=1):
                     if not isinstance(option, dict):
                         self.fail(item, f"option {number} must be a mapping")
                         continue
-                    self.check_fields(item, OPTION_FIELDS, option, f"option {number}: ")
-                    correct += option.get("correct") is True
+                    self.check_fields(
+                        item, OPTION_FIELDS, option, f"option {number}: ", lengths=MAX_LENGTHS["options"]
+                    )
                     myth = option.get("misconception")
                     if myth is not None and myth not in misconceptions:
                         self.fail(item, f"option {number}: names unknown misconception '{myth}'")
-                if len(
-                    {str(o.get("text", "")).strip().lower() for o in options if isinstance(o, dict)}
-                ) < len(options):
-                    self.fail(item, "two options have the same text")
-                if kind == "single" and correct != 1:
-                    self.fail(
-                        item, f"a single-answer question needs exactly one correct option, not {correct}"
-                    )
-                if kind == "multiple" and not 2 <= correct < len(options):
-                    self.fail(
-                        item, "a multiple-answer question needs two or more correct options and a wrong one"
-                    )
-            prefix, _, slug = str(item.data.get("learn_more", "")).partition(":")
-            if slug not in targets.get(prefix, ()):
-                self.fail(
-                    item,
-                    f"'learn_more' must be service:, category: or lesson: an existing slug, not '{item.data.get('learn_more')}'",
-                )
-            for fact in item.data.get("relies_on") or []:
-                if not isinstance(fact, dict):
-                    self.fail(item, "'relies_on' entries must be mappings of service, layer, owner")
-                    continue
-                self.check_fields(item, FACT_FIELDS, fact, "relies_on: ")
-                key = (fact.get("service"), fact.get("layer"))
-                if key not in cells:
-                    self.fail(item, f"relies_on names no matrix cell: service '{key[0]}', layer '{key[1]}'")
-                elif cells[key] != fact.get("owner"):
-                    self.fail(
-                        item,
-                        f"relies_on says {key[0]} / {key[1]} is {fact.get('owner')}, but the matrix says {cells[key]}",
-                    )
+                for rule in option_problems(kind, [o for o in options if isinstance(o, dict)]):
+                    self.fail(item, rule)
+            rule = learn_more_problem(item.data.get("learn_more", ""), targets)
+            if rule:
+                self.fail(item, rule)
+            facts = item.data.get("relies_on") or []
+            for fact in facts:
+                if isinstance(fact, dict):
+                    self.check_fields(item, FACT_FIELDS, fact, "relies_on: ")
+            for rule in relies_on_problems(facts, cells):
+                self.fail(item, rule)
             self.check_refs(item, "duties", "duties")
             self.check_refs(item, "layers", "layers", at_least_one=True)
             self.check_refs(item, "services", "services")
             self.check_refs(item, "categories", "categories")
+
+
+def learn_more_problem(value: object, targets: dict[str, set[str]]) -> str | None:
+    """An authored question's learn_more names a service, category or lesson that exists (loader and admin)."""
+    prefix, _, slug = str(value).partition(":")
+    if slug in targets.get(prefix, ()):
+        return None
+    return f"'learn_more' must be service:, category: or lesson: an existing slug, not '{value}'"
+
+
+def option_problems(kind: object, options: list[dict]) -> list[str]:
+    """The rules on an authored question's options; the loader and the admin both apply these."""
+    problems = []
+    if not 3 <= len(options) <= 6:
+        problems.append("needs 3 to 6 options")
+    if len({str(o.get("text", "")).strip().lower() for o in options}) < len(options):
+        problems.append("two options have the same text")
+    correct = sum(1 for o in options if o.get("correct") is True)
+    if kind == "single" and correct != 1:
+        problems.append(f"a single-answer question needs exactly one correct option, not {correct}")
+    if kind == "multiple" and not 2 <= correct < len(options):
+        problems.append("a multiple-answer question needs two or more correct options and a wrong one")
+    return problems
+
+
+def relies_on_problems(facts: object, cells: dict[tuple[str, str], str]) -> list[str]:
+    """The matrix facts an authored question relies on must be what the matrix says (loader and admin)."""
+    if not isinstance(facts, list):
+        return ["'relies_on' must be a list of service, layer, owner mappings"]
+    problems = []
+    for fact in facts:
+        if not isinstance(fact, dict) or set(fact) != set(FACT_FIELDS):
+            problems.append("'relies_on' entries must be mappings of service, layer, owner")
+            continue
+        key = (fact.get("service"), fact.get("layer"))
+        if key not in cells:
+            problems.append(f"relies_on names no matrix cell: service '{key[0]}', layer '{key[1]}'")
+        elif cells[key] != fact.get("owner"):
+            problems.append(
+                f"relies_on says {key[0]} / {key[1]} is {fact.get('owner')}, but the matrix says {cells[key]}"
+            )
+    return problems
 
 
 def validate(pack: Pack) -> list[Problem]:

@@ -1,25 +1,29 @@
-"""Lesson progress for the current learner (anonymous or account; see learners.current)."""
+"""Lesson progress of a learner (anonymous or account; see learners.current).
 
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+Callable from a view, a management command or a scheduler: functions take a learner, never a
+request, and raise domain errors (`learners.current.LearnerGone`), never HTTP ones.
+"""
 
-from learners.current import current_learner
+from django.db import transaction
+
+from learners.current import writable_learner
+from learners.models import Learner
 
 from .models import Lesson, LessonProgress
 
 
-def completed_lesson_ids(request: HttpRequest) -> set[int]:
-    learner = current_learner(request)
+def completed_lesson_ids(learner: Learner | None) -> set[int]:
     if learner is None:
         return set()
     return set(LessonProgress.objects.filter(learner=learner).values_list("lesson_id", flat=True))
 
 
-def mark_done(request: HttpRequest, lesson: Lesson) -> None:
-    """Record the lesson as done; repeating it (double click, refresh) changes nothing."""
-    learner = current_learner(request, create=True)
-    try:
-        with transaction.atomic():
-            LessonProgress.objects.get_or_create(learner=learner, lesson=lesson)
-    except IntegrityError:
-        pass  # a simultaneous identical request recorded it first
+def mark_done(learner: Learner, lesson: Lesson) -> LessonProgress:
+    """Record the lesson as done; repeating it (double click, refresh, two tabs) changes nothing.
+
+    Raises LearnerGone if the learner's records were deleted meanwhile.
+    """
+    with transaction.atomic():
+        owner = writable_learner(learner)
+        progress, _ = LessonProgress.objects.get_or_create(learner=owner, lesson=lesson)
+    return progress

@@ -1,5 +1,6 @@
 from typing import NamedTuple
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
@@ -9,7 +10,9 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
+from learners.current import LearnerGone, current_learner
 from srm_site.http import HtmxHttpRequest
 
 from . import blocks, caching, documents, matrix, progress
@@ -52,7 +55,7 @@ def _path(request: HtmxHttpRequest) -> list[PathStep]:
 
 @require_safe
 def lesson_list(request: HtmxHttpRequest) -> HttpResponse:
-    done = progress.completed_lesson_ids(request)
+    done = progress.completed_lesson_ids(current_learner(request))
     lessons = SimpleLazyObject(lambda: list(Lesson.objects.path()))
     return render(
         request,
@@ -72,7 +75,7 @@ def _lesson_context(request: HtmxHttpRequest, slug: str) -> dict:
     if position is None:
         raise Http404("No such lesson.")
     lesson = lessons[position]
-    done = progress.completed_lesson_ids(request)
+    done = progress.completed_lesson_ids(current_learner(request))
     return {
         "lesson": lesson,
         "previous": lessons[position - 1] if position > 0 else None,
@@ -97,7 +100,14 @@ def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def lesson_complete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     lesson = get_object_or_404(Lesson, slug=slug)
-    progress.mark_done(request, lesson)
+    try:
+        progress.mark_done(current_learner(request, create=True), lesson)
+    except LearnerGone:
+        messages.error(
+            request, "Your records were deleted while this page was open, so nothing was recorded."
+        )
+        url = lesson.get_absolute_url()
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _lesson_context(request, slug)
     if request.htmx:
         return render(request, "lessons/lesson_detail.html#lesson-progress", context)
@@ -269,7 +279,7 @@ def misconception_list(request: HtmxHttpRequest) -> HttpResponse:
     misconceptions = Misconception.objects.prefetch_related(
         "layers", "services", Prefetch("duties", queryset=Duty.objects.only("slug", "statement", "owner"))
     )
-    lesson = SimpleLazyObject(lambda: Lesson.objects.filter(slug="misconceptions").first())
+    lesson = SimpleLazyObject(lambda: next(iter(Lesson.objects.teaching("misconceptions")), None))
     return render(
         request, "lessons/misconception_list.html", {"misconceptions": misconceptions, "lesson": lesson}
     )

@@ -1,37 +1,31 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from lessons.models import MatrixCell
-from lessons.pack import FACT_FIELDS
+from lessons.models import Category, Lesson, MatrixCell, Service
+from lessons.pack import learn_more_problem, option_problems, relies_on_problems
 
-from . import questions
+from . import kinds
 from .models import Attempt, Kind, Option, Origin, Question, Response
 
 
 class OptionFormSet(forms.BaseInlineFormSet):
-    """Authored choices: one right option for single-answer questions, two or more for multiple-answer ones."""
+    """Authored choices, checked with the same rules the pack loader applies (lessons.pack.option_problems)."""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
         rows = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        kind = self.instance.kind
-        correct = sum(1 for row in rows if row.get("correct"))
-        if kind in (Kind.SINGLE, Kind.MULTIPLE) and not 3 <= len(rows) <= 6:
-            raise ValidationError("A multiple-choice question needs 3 to 6 options.")
-        if kind == Kind.SINGLE and correct != 1:
-            raise ValidationError(
-                f"A single-answer question needs exactly one correct option, not {correct}."
-            )
-        if kind == Kind.MULTIPLE and not 2 <= correct < len(rows):
-            raise ValidationError(
-                "A multiple-answer question needs two or more correct options and a wrong one."
-            )
+        problems = option_problems(self.instance.kind, rows)
+        positions = [row.get("position") for row in rows]
+        if len(positions) != len(set(positions)):
+            problems.append("each option needs its own position")
+        if problems:
+            raise ValidationError([p[0].upper() + p[1:] + "." for p in problems])
 
 
 class OptionInline(admin.TabularInline):
@@ -52,22 +46,29 @@ class QuestionForm(forms.ModelForm):
 
     def clean_relies_on(self):
         facts = self.cleaned_data["relies_on"] or []
-        if not isinstance(facts, list) or not all(
-            isinstance(f, dict) and set(f) == set(FACT_FIELDS) for f in facts
-        ):
-            raise ValidationError('Write a list of {"service": ..., "layer": ..., "owner": ...} objects.')
-        problems = []
-        for fact in facts:
-            cell = MatrixCell.objects.filter(service__slug=fact["service"], layer__slug=fact["layer"]).first()
-            if cell is None:
-                problems.append(f"No matrix cell for {fact['service']} / {fact['layer']}.")
-            elif cell.owner != fact["owner"]:
-                problems.append(
-                    f"{fact['service']} / {fact['layer']} is {cell.owner} in the matrix, not {fact['owner']}."
-                )
+        pairs = [(f.get("service"), f.get("layer")) for f in facts if isinstance(f, dict)]
+        cells = {
+            (c.service.slug, c.layer.slug): c.owner
+            for c in MatrixCell.objects.filter(
+                service__slug__in=[s for s, _ in pairs], layer__slug__in=[x for _, x in pairs]
+            ).select_related("service", "layer")
+        }
+        problems = relies_on_problems(facts, cells)
         if problems:
             raise ValidationError(problems)
         return facts
+
+    def clean_learn_more(self):
+        value = self.cleaned_data["learn_more"]
+        targets = {
+            "service": set(Service.objects.values_list("slug", flat=True)),
+            "category": set(Category.objects.values_list("slug", flat=True)),
+            "lesson": set(Lesson.objects.values_list("slug", flat=True)),
+        }
+        problem = learn_more_problem(value, targets)
+        if problem:
+            raise ValidationError(problem)
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -113,6 +114,14 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def preview_view(self, request, pk):
         question = get_object_or_404(Question, pk=pk)
+        # The preview shows the answer key: the same permission as the question's change page.
+        if not self.has_view_or_change_permission(request, question):
+            raise PermissionDenied
+        if question.retired:
+            snapshot = None
+        else:
+            kinds.load([question])
+            snapshot = kinds.snapshot(question)
         return render(
             request,
             "admin/quizzes/question_preview.html",
@@ -120,11 +129,9 @@ class QuestionAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": f"Preview: {question.slug}",
                 "question": question,
-                "presented": questions.present(question),
-                "key": questions.correct_answer(question),
-                "explanation": questions.explanation(question),
-                "sources": questions.sources(question),
-                "options": list(question.options.all()),
+                "snapshot": snapshot,
+                "presented": kinds.Presented.from_dict(snapshot) if snapshot else None,
+                "options": list(question.options.select_related("misconception")),
             },
         )
 
@@ -139,9 +146,11 @@ class ResponseInline(admin.TabularInline):
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["title", "learner", "started_at", "finished_at"]
-    list_filter = ["topic"]
-    readonly_fields = ["learner", "topic", "title", "started_at", "finished_at", "retry_of"]
+    list_display = ["title", "learner", "mode", "started_at", "finished_at"]
+    list_filter = ["topic", "mode"]
+    readonly_fields = [
+        "learner", "mode", "topic", "title", "started_at", "finished_at", "retry_of", "total", "answered_count", "score",
+    ]  # fmt: skip
     inlines = [ResponseInline]
 
     def has_add_permission(self, request):

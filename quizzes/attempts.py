@@ -1,57 +1,46 @@
-"""Quiz attempts: drawing questions, starting, finding, and summarising a learner's sitting."""
+"""Quiz attempts: drawing questions, starting, finding, and summarising a learner's sitting.
+
+Domain functions take a learner (or an attempt found for one) and raise the errors below; views,
+commands, the classroom or a scheduler decide what those mean for their users.
+"""
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
 
-from learners.current import current_learner
 from learners.models import Learner
-from lessons.models import Category, Lesson, Service
+from lessons.models import Lesson
 
-from .models import Attempt, AttemptQuestion, Kind, Question, Response
+from . import kinds
+from .models import Attempt, AttemptQuestion, Mode, Question, Response
 
 LENGTHS = (5, 10, 20)
-FIXED_TOPICS = [
-    ("everything", "Everything"),
-    ("misconceptions", "Common misconceptions"),
-    ("control-types", "Control types"),
-]
+# A second "Start the quiz" within this window (a double click, a resubmitted form) reopens the first.
+START_WINDOW = timedelta(seconds=10)
 
 
-def topic_choices() -> list[tuple[str, str]]:
-    categories = [(f"category:{c.slug}", c.name) for c in Category.objects.all()]
-    services = [(f"service:{s.slug}", s.name) for s in Service.objects.order_by("name")]
-    return FIXED_TOPICS + categories + services
+class AttemptNotFound(Exception):
+    """Not this learner's quiz: expired session, another learner's link, or a made-up address."""
 
 
-def topic_label(topic: str) -> str:
-    return dict(topic_choices()).get(topic, topic)
-
-
-def _bucket(question: Question) -> str:
-    """Answer classes to balance: the right answer should not usually be 'the customer'."""
-    if question.kind == Kind.OWNER:
-        return f"owner:{question.duty.owner}"
-    if question.kind == Kind.MYTH_FACT:
-        return (
-            "myth"
-            if question.misconception_id
-            else f"claim:{question.statement_is_true}:{question.duty.owner}"
-        )
-    return question.kind
+class NoSuchQuestion(Exception):
+    """The attempt has no question at that position."""
 
 
 def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Question]:
     """Questions for the topic at random, without repeats, taking turns across answer classes."""
     rng = rng or random.Random()
     buckets: dict[str, list[Question]] = defaultdict(list)
-    for question in Question.objects.live().for_topic(topic).select_related("duty"):
-        buckets[_bucket(question)].append(question)
+    candidates = list(Question.objects.live().for_topic(topic).select_related("duty"))
+    for question in candidates:
+        buckets[kinds.kind_module(question.kind).bucket(question)].append(question)
     for pool in buckets.values():
         rng.shuffle(pool)
     order = list(buckets)
@@ -67,23 +56,45 @@ def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Q
 
 @transaction.atomic
 def start_attempt(
-    learner: Learner, *, topic: str, title: str, questions: list[Question], retry_of: Attempt | None = None
+    learner: Learner,
+    *,
+    topic: str,
+    title: str,
+    questions: list[Question],
+    retry_of: Attempt | None = None,
+    mode: str = Mode.PRACTICE,
 ) -> Attempt:
-    attempt = Attempt.objects.create(learner=learner, topic=topic, title=title, retry_of=retry_of)
+    """A new attempt over the questions, or the same learner's identical one started a moment ago."""
+    # Lock the learner row so two simultaneous starts see each other: starting is idempotent.
+    Learner.objects.select_for_update().filter(pk=learner.pk).first()
+    recent = (
+        Attempt.objects.filter(
+            learner=learner,
+            topic=topic,
+            title=title,
+            mode=mode,
+            retry_of=retry_of,
+            total=len(questions),
+            answered_count=0,
+            started_at__gte=timezone.now() - START_WINDOW,
+        )
+        .order_by("-started_at")
+        .first()
+    )
+    if recent is not None:
+        return recent
+    attempt = Attempt.objects.create(
+        learner=learner, topic=topic, title=title, retry_of=retry_of, mode=mode, total=len(questions)
+    )
     AttemptQuestion.objects.bulk_create(
         AttemptQuestion(attempt=attempt, question=q, position=i + 1) for i, q in enumerate(questions)
     )
     return attempt
 
 
-class AttemptNotFound(Http404):
-    """Not this browser's quiz: expired session, another learner's link, or a made-up address."""
-
-
-def attempt_for(request: HttpRequest, attempt_id) -> Attempt:
-    """The attempt, if it belongs to the current learner; anyone else gets a 404, never someone's quiz."""
-    learner = current_learner(request)
-    attempt = Attempt.objects.filter(pk=attempt_id, learner=learner).first() if learner else None
+def find_attempt(learner: Learner | None, attempt_id) -> Attempt:
+    """The attempt, if it belongs to the learner; anyone else gets AttemptNotFound, never someone's quiz."""
+    attempt = Attempt.objects.for_learner(learner).filter(pk=attempt_id).first()
     if attempt is None:
         raise AttemptNotFound("No such quiz attempt for you.")
     return attempt
@@ -95,27 +106,40 @@ class Slot:
     question: Question
     response: Response | None
 
+    @property
+    def skipped(self) -> bool:
+        """Left the bank after the attempt started and never answered: it is passed over."""
+        return self.response is None and self.question.retired
+
 
 def slot(attempt: Attempt, position: int) -> Slot:
-    """One question of the attempt with everything needed to show or grade it (a fixed number of queries)."""
-    row = attempt.slots.filter(position=position).first()
+    """One question of the attempt with what its kind needs to show or grade it (fixed queries per kind)."""
+    row = attempt.slots.select_related("question").filter(position=position).first()
     if row is None:
-        raise Http404("This quiz has no question with that number.")
-    question = (
-        Question.objects.select_related("duty__layer", "misconception", "control_type", "service")
-        .prefetch_related(
-            "options", "duty__services", "duty__categories", "service__cells__layer", "sort_items__duty"
-        )
-        .get(pk=row.question_id)
-    )
-    response = Response.objects.filter(attempt=attempt, question=question).first()
-    return Slot(row.position, question, response)
+        raise NoSuchQuestion(f"This quiz has no question {position}.")
+    response = Response.objects.filter(attempt=attempt, question_id=row.question_id).first()
+    if not row.question.retired:
+        kinds.load([row.question])
+    return Slot(row.position, row.question, response)
+
+
+def open_slots(attempt: Attempt):
+    """Slots still to answer: no response yet and the question still in the bank."""
+    answered = Response.objects.filter(attempt=attempt).values("question_id")
+    return attempt.slots.exclude(question_id__in=answered).exclude(question__retired=True)
 
 
 def first_open_position(attempt: Attempt) -> int | None:
-    answered = attempt.responses.values("question_id")
-    row = attempt.slots.exclude(question_id__in=answered).order_by("position").first()
+    row = open_slots(attempt).order_by("position").first()
     return row.position if row else None
+
+
+def finish_if_done(attempt: Attempt) -> None:
+    """Set finished_at once nothing is left to answer (called with the attempt row locked)."""
+    if attempt.finished_at is None and not open_slots(attempt).exists():
+        now = timezone.now()
+        Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=now)
+        attempt.finished_at = now
 
 
 @dataclass
@@ -137,6 +161,7 @@ class Summary:
     answered: int
     total: int
     seconds: int | None
+    skipped: int = 0
     by_layer: list[Breakdown] = field(default_factory=list)
     by_category: list[Breakdown] = field(default_factory=list)
     missed: list[Slot] = field(default_factory=list)
@@ -147,59 +172,50 @@ class Summary:
         return round(100 * self.score / self.total) if self.total else 0
 
 
-def summarise(attempt: Attempt) -> Summary:
-    """Score, time, per-layer and per-category breakdowns and the missed questions. Fixed query count."""
-    rows = list(
-        attempt.slots.select_related(
-            "question__duty", "question__misconception", "question__service", "question__control_type"
-        ).prefetch_related(
-            "question__layers",
-            "question__categories",
-            "question__services__category",
-            "question__duty__categories",
-            "question__duty__services",
-            "question__duty__misconceptions",
-            "question__options__misconception",
-            "question__service__cells__layer",
-            "question__sort_items__duty",
-        )
-    )
+def summarise(attempt: Attempt, lookups: kinds.Lookups | None = None) -> Summary:
+    """Score, time, per-layer and per-category breakdowns, missed questions and lessons to review.
+
+    A fixed number of queries whatever the length of the quiz or the kinds in it."""
+    lookups = lookups or kinds.Lookups()
+    rows = list(attempt.slots.select_related("question"))
+    questions = [r.question for r in rows]
+    kinds.load(questions)
+
+    prefetch_related_objects(questions, "layers", "categories", "services__category")
     responses = {r.question_id: r for r in attempt.responses.all()}
     items = [Slot(r.position, r.question, responses.get(r.question_id)) for r in rows]
+    counted = [i for i in items if not i.skipped]
     layers: dict[str, Breakdown] = {}
     categories: dict[str, Breakdown] = {}
-    for item in items:
+    for item in counted:
         earned = item.response.score if item.response else 0
-        for layer in item.question.layers.all():
+        question = item.question
+        for layer in question.layers.all():
             b = layers.setdefault(layer.name, Breakdown(layer.name))
             b.right += earned
             b.total += 1
-        cats = {c.name for c in item.question.categories.all()} | {
-            s.category.name for s in item.question.services.all()
+        names = {c.name for c in question.categories.all()} | {
+            s.category.name for s in question.services.all()
         }
-        for name in cats:
+        for name in names:
             b = categories.setdefault(name, Breakdown(name))
             b.right += earned
             b.total += 1
-    answered = [i for i in items if i.response]
+    answered = [i for i in counted if i.response]
     times = [i.response.answered_at for i in answered]
-    missed = [i for i in items if not i.response or not i.response.correct]
-    review_slugs = {"core-split"}
+    missed = [i for i in counted if not i.response or not i.response.correct]
+    topics: list[str] = []
     for item in missed:
-        target = item.question.learn_more
-        if target.startswith("lesson:"):
-            review_slugs.add(target.removeprefix("lesson:"))
-        for c in item.question.categories.all():
-            review_slugs.add(f"{c.slug}-services")
-        for s in item.question.services.all():
-            review_slugs.add(f"{s.category.slug}-services")
-    review = list(Lesson.objects.filter(slug__in=review_slugs)) if missed else []
+        if not item.question.retired:
+            topics += kinds.kind_module(item.question.kind).topics(item.question)
+    review = sorted(lookups.lessons_teaching(topics), key=lambda x: x.order)
     return Summary(
         attempt=attempt,
         slots=items,
         score=sum(i.response.score for i in answered),
         answered=len(answered),
-        total=len(items),
+        total=len(counted),
+        skipped=len(items) - len(counted),
         seconds=int((max(times) - attempt.started_at).total_seconds()) if times else None,
         by_layer=sorted(layers.values(), key=lambda b: (b.percent, b.name)),
         by_category=sorted(categories.values(), key=lambda b: (b.percent, b.name)),

@@ -1,7 +1,8 @@
 from django import forms
 
-from .attempts import LENGTHS, topic_choices
-from .questions import Presented
+from . import kinds
+from .attempts import LENGTHS
+from .topics import topic_choices
 
 
 class SetupForm(forms.Form):
@@ -10,37 +11,23 @@ class SetupForm(forms.Form):
         label="Number of questions", coerce=int, choices=[(n, str(n)) for n in LENGTHS], initial=10
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = topic_choices()
+        self.fields["topic"].choices = choices if choices is not None else topic_choices()
 
 
 class AnswerForm(forms.Form):
     """The learner's answer to one question. Field names come from the question, never from the client."""
 
-    def __init__(self, *args, presented: Presented, **kwargs):
+    def __init__(self, *args, presented: kinds.Presented, **kwargs):
         super().__init__(*args, **kwargs)
         self.presented = presented
-        if presented.fields:
-            for f in presented.fields:
-                self.fields[f.name] = forms.ChoiceField(
-                    label=f.label,
-                    choices=f.choices,
-                    error_messages={"required": "Choose an owner for this one."},
-                )
-        elif presented.many:
-            self.fields["choices"] = forms.MultipleChoiceField(
-                choices=presented.choices, error_messages={"required": "Choose at least one answer."}
-            )
-        else:
-            self.fields["choice"] = forms.ChoiceField(
-                choices=presented.choices, error_messages={"required": "Choose an answer before checking it."}
-            )
+        self.fields.update(kinds.form_fields(presented))
+
+    @property
+    def answer_field(self):
+        """The one field of a choice question (choice or choices), for its hand-written option list."""
+        return self[next(iter(self.fields))]
 
     def answer(self) -> dict:
-        data = self.cleaned_data
-        if self.presented.fields:
-            return {"cells": {f.name: data[f.name] for f in self.presented.fields}}
-        if self.presented.many:
-            return {"choices": sorted(data["choices"])}
-        return {"choice": data["choice"]}
+        return kinds.answer_from(self.presented, self.cleaned_data)

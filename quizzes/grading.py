@@ -1,37 +1,13 @@
-"""Grading on the server: compare an answer with the key read live from the data, and record it once."""
+"""Grading on the server: snapshot the question and its key, grade against it, and record the answer once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import F
 
-from lessons.models import Misconception
-
-from .models import Attempt, Kind, Question, Response
-from .questions import correct_answer
-
-
-@dataclass
-class Graded:
-    correct: bool
-    score: float
-    cells: dict[str, bool] = field(default_factory=dict)
-
-
-def grade(question: Question, answer: dict) -> Graded:
-    key = correct_answer(question)
-    if "cells" in key:
-        given = answer.get("cells", {})
-        cells = {name: given.get(name) == owner for name, owner in key["cells"].items()}
-        right = sum(cells.values())
-        return Graded(correct=right == len(cells), score=right / len(cells) if cells else 0.0, cells=cells)
-    if "choices" in key:
-        ok = sorted(answer.get("choices", [])) == key["choices"]
-        return Graded(correct=ok, score=1.0 if ok else 0.0)
-    ok = answer.get("choice") == key["choice"]
-    return Graded(correct=ok, score=1.0 if ok else 0.0)
+from . import kinds
+from .attempts import finish_if_done
+from .models import Attempt, Question, Response
 
 
 class AlreadyAnswered(Exception):
@@ -42,41 +18,37 @@ class AlreadyAnswered(Exception):
         super().__init__("already answered")
 
 
-def record_answer(attempt: Attempt, question: Question, answer: dict) -> Response:
-    """Grade and store an answer. A second answer to the same question (double click, refresh, a
-    race between two requests) changes nothing: the database keeps one response per question."""
+def record_answer(
+    attempt: Attempt, question: Question, answer: dict, lookups: kinds.Lookups | None = None
+) -> Response:
+    """Grade an answer against a snapshot of today's key and store both, once.
+
+    A second answer to the same question (double click, refresh, two tabs at once) raises AlreadyAnswered
+    with the response that stands. The attempt's counters and finished_at move in the same transaction,
+    with the attempt row locked, so two last answers at the same moment still finish the attempt.
+    The question must be loaded with its kind's relations (kinds.load)."""
     existing = Response.objects.filter(attempt=attempt, question=question).first()
     if existing:
         raise AlreadyAnswered(existing)
-    graded = grade(question, answer)
+    snapshot = kinds.snapshot(question, lookups)
+    graded = kinds.grade(snapshot, answer)
     try:
         with transaction.atomic():
-            response = Response.objects.create(
-                attempt=attempt, question=question, answer=answer, correct=graded.correct, score=graded.score
+            # Taking the row lock first serialises the answers of one attempt.
+            Attempt.objects.filter(pk=attempt.pk).update(
+                answered_count=F("answered_count") + 1, score=F("score") + graded.score
             )
-            if not attempt.slots.exclude(question__in=attempt.responses.values("question")).exists():
-                Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
-                    finished_at=timezone.now()
-                )
+            response = Response.objects.create(
+                attempt=attempt,
+                question=question,
+                answer=answer,
+                correct=graded.correct,
+                score=graded.score,
+                snapshot=snapshot,
+            )
+            finish_if_done(attempt)
     except IntegrityError:
         raise AlreadyAnswered(Response.objects.get(attempt=attempt, question=question)) from None
+    attempt.answered_count += 1
+    attempt.score += graded.score
     return response
-
-
-def matched_misconception(question: Question, answer: dict) -> Misconception | None:
-    """The known misconception a wrong answer reflects, if any, so feedback can correct it."""
-    if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
-        chosen = set(answer.get("choices", [])) | {answer.get("choice")}
-        for option in question.options.all():
-            if str(option.pk) in chosen and not option.correct and option.misconception_id:
-                return option.misconception
-        return None
-    if question.kind == Kind.MYTH_FACT and question.misconception_id and answer.get("choice") == "fact":
-        return question.misconception
-    if question.kind == Kind.OWNER and question.duty_id:
-        claimed = answer.get("choice")
-        if claimed == question.duty.owner:
-            return None
-        # Misconceptions name the duties they concern; iterate so a prefetched list costs no query.
-        return next((m for m in question.duty.misconceptions.all() if m.wrong_owner == claimed), None)
-    return None

@@ -6,10 +6,23 @@ from django.db import models
 from django.urls import reverse
 
 from lessons.fields import SourcesField
-from lessons.models import Category, ControlType, Duty, Layer, Misconception, Service
+from lessons.models import (
+    DUTY_OWNERS,
+    Category,
+    ControlType,
+    Duty,
+    Layer,
+    Lesson,
+    Misconception,
+    Owner,
+    Service,
+)
+from lessons.pack import parse_topic
 
 
 class Kind(models.TextChoices):
+    """Question kinds; each is one module in quizzes/kinds/ (dispatched in quizzes.kinds.kind_module)."""
+
     OWNER = "owner", "Who is responsible?"
     MYTH_FACT = "myth_fact", "Myth or fact?"
     SINGLE = "single", "Multiple choice (one answer)"
@@ -24,34 +37,56 @@ class Origin(models.TextChoices):
     GENERATED = "generated", "Generated from the responsibility data"
 
 
+class Mode(models.TextChoices):
+    """How an attempt is sat. Only practice exists so far; a new mode (exam, review, classroom) adds a value
+    here and one `match` on it where its behaviour differs, and grades through the same functions."""
+
+    PRACTICE = "practice", "Practice: feedback after every answer"
+
+
 class QuestionQuerySet(models.QuerySet):
     def live(self):
         return self.filter(retired=False)
 
     def for_topic(self, topic: str):
-        """Questions for a quiz topic: everything, category:<slug>, service:<slug>, misconceptions, control-types."""
-        prefix, _, slug = topic.partition(":")
-        if topic == "everything":
-            return self.all()
-        if topic == "misconceptions":
-            return self.filter(
-                models.Q(kind=Kind.MYTH_FACT, misconception__isnull=False)
-                | models.Q(options__misconception__isnull=False)
-            ).distinct()
-        if topic == "control-types":
-            return self.filter(models.Q(kind=Kind.CONTROL) | models.Q(learn_more="lesson:control-types"))
-        if prefix == "category":
-            return self.filter(
-                models.Q(categories__slug=slug) | models.Q(services__category__slug=slug)
-            ).distinct()
-        if prefix == "service":
-            return self.filter(services__slug=slug).distinct()
+        """Questions on a topic in the grammar of lessons.pack.parse_topic; unknown topics match nothing."""
+        parsed = parse_topic(topic)
+        match parsed.name if parsed else None:
+            case "everything":
+                return self.all()
+            case "misconceptions":
+                return self.filter(
+                    models.Q(misconception__isnull=False) | models.Q(options__misconception__isnull=False)
+                ).distinct()
+            case "control-types":
+                taught_in = [f"lesson:{x.slug}" for x in Lesson.objects.teaching("control-types")]
+                return self.filter(models.Q(kind=Kind.CONTROL) | models.Q(learn_more__in=taught_in))
+            case "category":
+                return self.filter(
+                    models.Q(categories__slug=parsed.slug) | models.Q(services__category__slug=parsed.slug)
+                ).distinct()
+            case "service":
+                return self.filter(services__slug=parsed.slug).distinct()
+            case "layer":
+                return self.filter(layers__slug=parsed.slug).distinct()
         return self.none()
+
+
+def retire_question(collector, field, sub_objs, using) -> None:
+    """on_delete for a question's content: the question leaves the bank, its answers keep their snapshot."""
+    collector.add_field_update(Question._meta.get_field("retired"), True, sub_objs)
+    collector.add_field_update(field, None, sub_objs)
+
+
+def _needs(kind: str, **refs) -> models.Q:
+    """A live question of this kind has these references set (a retired one may have lost them)."""
+    return ~models.Q(kind=kind) | models.Q(retired=True) | models.Q(**refs)
 
 
 class Question(models.Model):
     """One question. Generated questions hold references only: their wording and answer are read from the
-    responsibility data at the moment they are shown or graded, so a quiz can never disagree with a lesson."""
+    responsibility data when they are shown or graded, so a quiz can never disagree with a lesson. What the
+    learner saw and the key it was graded against are kept on the Response (Response.snapshot)."""
 
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -62,19 +97,24 @@ class Question(models.Model):
         max_length=120, blank=True, help_text="service:<slug>, category:<slug> or lesson:<slug>"
     )
     sources = SourcesField(blank=True)
-    # SET_NULL, not CASCADE: removing content retires its questions but keeps learners' responses.
-    duty = models.ForeignKey(Duty, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions")
+    # Removing content retires its questions (retire_question) and keeps learners' responses.
+    duty = models.ForeignKey(Duty, null=True, blank=True, on_delete=retire_question, related_name="questions")
     misconception = models.ForeignKey(
-        Misconception, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+        Misconception, null=True, blank=True, on_delete=retire_question, related_name="questions"
     )
     service = models.ForeignKey(
-        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="matrix_questions"
+        Service, null=True, blank=True, on_delete=retire_question, related_name="matrix_questions"
     )
-    control_type = models.ForeignKey(ControlType, null=True, blank=True, on_delete=models.SET_NULL)
+    control_type = models.ForeignKey(ControlType, null=True, blank=True, on_delete=retire_question)
     relies_on = models.JSONField(
         default=list, blank=True, help_text="Matrix facts the answer depends on: [{service, layer, owner}]."
     )
-    statement_is_true = models.BooleanField(null=True, blank=True, help_text="Myth-or-fact questions only.")
+    claimed_owner = models.CharField(
+        max_length=10,
+        choices=DUTY_OWNERS,
+        blank=True,
+        help_text="Myth-or-fact questions: the owner the statement claims; a fact when it is the duty's owner.",
+    )
     duties = models.ManyToManyField(
         Duty,
         blank=True,
@@ -98,6 +138,29 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["position", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=Kind.values), name="question_kind_valid"),
+            models.CheckConstraint(condition=_needs(Kind.OWNER, duty__isnull=False), name="owner_has_duty"),
+            models.CheckConstraint(
+                condition=_needs(Kind.MYTH_FACT, duty__isnull=False, claimed_owner__in=Owner.values),
+                name="myth_fact_has_duty_and_claim",
+            ),
+            models.CheckConstraint(
+                condition=_needs(Kind.CONTROL, control_type__isnull=False), name="control_has_control_type"
+            ),
+            models.CheckConstraint(
+                condition=_needs(Kind.MATRIX, service__isnull=False), name="matrix_has_service"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=[Kind.SINGLE, Kind.MULTIPLE, Kind.SORT]) | ~models.Q(prompt=""),
+                name="authored_and_sort_have_prompt",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=[Kind.SINGLE, Kind.MULTIPLE, Kind.SORT, Kind.CONTROL])
+                | models.Q(duty__isnull=True, service__isnull=True),
+                name="choice_and_sort_have_no_duty_or_service",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.slug
@@ -115,6 +178,10 @@ class Option(models.Model):
 
     class Meta:
         ordering = ["position"]
+        # The loader upserts options by (question, position): an option keeps its id across reloads.
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="one_option_per_position")
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -124,7 +191,7 @@ class SortItem(models.Model):
     """A duty statement to place under AWS, Customer or Shared in a sort question."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="sort_items")
-    duty = models.ForeignKey(Duty, null=True, on_delete=models.SET_NULL, related_name="+")
+    duty = models.ForeignKey(Duty, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -135,11 +202,23 @@ class SortItem(models.Model):
         return f"{self.question}: {self.duty}"
 
 
+class AttemptQuerySet(models.QuerySet):
+    def for_learner(self, learner):
+        return self.filter(learner=learner) if learner else self.none()
+
+    def finished(self):
+        return self.filter(finished_at__isnull=False)
+
+
 class Attempt(models.Model):
-    """One sitting of a quiz by one learner. Its public id is unguessable."""
+    """One sitting of a quiz by one learner. Its public id is unguessable.
+
+    total, answered_count and score are kept by quizzes.grading.record_answer in the same transaction as
+    each response, so pages read them instead of counting; finished_at is set when nothing is left open."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     learner = models.ForeignKey("learners.Learner", on_delete=models.CASCADE, related_name="attempts")
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.PRACTICE)
     topic = models.CharField(max_length=120)
     title = models.CharField(max_length=200)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -147,15 +226,33 @@ class Attempt(models.Model):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )
+    total = models.PositiveSmallIntegerField(default=0, help_text="Questions drawn.")
+    answered_count = models.PositiveSmallIntegerField(default=0)
+    score = models.FloatField(default=0, help_text="Sum of the responses' scores.")
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_count__lte=models.F("total")), name="answered_le_total"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.started_at:%Y-%m-%d %H:%M})"
 
     def get_absolute_url(self) -> str:
         return reverse("quizzes:attempt_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score / self.total) if self.total else 0
 
     @classmethod
     def merge_learner(cls, *, source, target) -> None:
@@ -167,7 +264,8 @@ class AttemptQuestion(models.Model):
     """The questions drawn for an attempt, in order."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="slots")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # PROTECT: a question in any attempt is retired, never deleted (a deleted one left "Question 20 of 19").
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -182,19 +280,29 @@ class AttemptQuestion(models.Model):
 
 
 class Response(models.Model):
-    """A learner's graded answer. One per attempt and question, enforced by the database."""
+    """A learner's graded answer. One per attempt and question, enforced by the database.
+
+    snapshot is the question as the learner saw it and the key it was graded against (see
+    quizzes.kinds): results, history and feedback read it, so later content edits never change a past
+    answer's verdict or its explanation."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
     answer = models.JSONField()
     correct = models.BooleanField()
     score = models.FloatField(help_text="0 to 1; matrix and sort questions earn part marks per cell.")
+    snapshot = models.JSONField(
+        default=dict, help_text="Prompt, choices, key, explanation and sources as graded."
+    )
     answered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["answered_at"]
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question")
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=1), name="response_score_0_to_1"
+            ),
         ]
 
     def __str__(self) -> str:

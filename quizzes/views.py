@@ -9,15 +9,19 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from learners.current import current_learner
-from lessons.models import ControlType, Lesson
 from srm_site.http import HtmxHttpRequest
 
-from . import attempts, feedback, questions
+from . import attempts, feedback, kinds
 from .forms import AnswerForm, SetupForm
 from .grading import AlreadyAnswered, record_answer
 from .models import Attempt
+from .topics import topic_choices, topic_label
 
 QUESTION_TEMPLATE = "quizzes/question.html"
+ALREADY_ANSWERED = "You already answered this question; your first answer counts."
+SKIPPED = (
+    "This question was taken out of the quiz bank after you started, so it is skipped and does not count."
+)
 
 
 def explain_missing_attempt(view):
@@ -27,7 +31,7 @@ def explain_missing_attempt(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except attempts.AttemptNotFound:
+        except (attempts.AttemptNotFound, attempts.NoSuchQuestion):
             if request.htmx:
                 return HttpResponseClientRefresh()  # htmx drops 4xx bodies: reload to show the full page
             return render(request, "quizzes/attempt_missing.html", status=404)
@@ -35,20 +39,26 @@ def explain_missing_attempt(view):
     return wrapper
 
 
+def _attempt(request: HtmxHttpRequest, attempt_id) -> Attempt:
+    return attempts.find_attempt(current_learner(request), attempt_id)
+
+
 @require_safe
 def quiz_setup(request: HtmxHttpRequest) -> HttpResponse:
-    form = SetupForm(request.GET if "topic" in request.GET else None)
+    choices = topic_choices()
+    form = SetupForm(request.GET if "topic" in request.GET else None, choices=choices)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {"topic": "everything", "length": 10}
     return render(
         request,
         "quizzes/quiz_setup.html",
-        {"form": form, "chosen": chosen, "topic_label": attempts.topic_label(chosen["topic"])},
+        {"form": form, "chosen": chosen, "topic_label": topic_label(chosen["topic"], choices)},
     )
 
 
 @require_POST
 def quiz_start(request: HtmxHttpRequest) -> HttpResponse:
-    form = SetupForm(request.POST)
+    choices = topic_choices()
+    form = SetupForm(request.POST, choices=choices)
     if not form.is_valid():
         return render(request, "quizzes/quiz_setup.html", {"form": form, "chosen": None}, status=200)
     topic, length = form.cleaned_data["topic"], form.cleaned_data["length"]
@@ -59,45 +69,39 @@ def quiz_start(request: HtmxHttpRequest) -> HttpResponse:
     if len(drawn) < length:
         messages.info(request, f"This topic has {len(drawn)} questions, so this quiz has {len(drawn)}.")
     learner = current_learner(request, create=True)
-    attempt = attempts.start_attempt(learner, topic=topic, title=attempts.topic_label(topic), questions=drawn)
+    title = topic_label(topic, choices)
+    attempt = attempts.start_attempt(learner, topic=topic, title=title, questions=drawn)
     return redirect(attempt)
 
 
 @require_safe
 @explain_missing_attempt
 def attempt_detail(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
-    attempt = attempts.attempt_for(request, attempt_id)
+    attempt = _attempt(request, attempt_id)
     position = attempts.first_open_position(attempt)
     if position is None:
         return redirect("quizzes:attempt_results", attempt.pk)
     return redirect("quizzes:attempt_question", attempt.pk, position)
 
 
-def _lesson_slugs() -> set[str]:
-    return set(Lesson.objects.values_list("slug", flat=True))
-
-
-def _card_context(attempt: Attempt, slot, *, form=None, notice: str = "") -> dict:
-    total = attempt.slots.count()
-    answered = list(attempt.responses.values_list("score", flat=True))
+def _card_context(
+    attempt: Attempt, slot: attempts.Slot, lookups: kinds.Lookups, *, form=None, notice: str = ""
+) -> dict:
     context = {
         "attempt": attempt,
         "slot": slot,
-        "total": total,
-        "answered": len(answered),
-        "score": sum(answered),
         "notice": notice,
-        "next_position": slot.position + 1 if slot.position < total else None,
+        "next_position": slot.position + 1 if slot.position < attempt.total else None,
     }
-    if slot.response:
-        context["feedback"] = feedback.build(slot.question, slot.response, lesson_slugs=_lesson_slugs())
+    if slot.skipped:
+        context["notice"] = SKIPPED
+    elif slot.response:
+        context["feedback"] = feedback.for_response(slot.response, slot.question, lookups)
     else:
-        presented = questions.present(slot.question)
-        form = form or AnswerForm(presented=presented)
+        presented = kinds.present(slot.question, lookups)
         context["presented"] = presented
-        context["form"] = form
-        if not presented.fields:
-            context["answer_field"] = form["choices" if presented.many else "choice"]
+        context["form"] = form or AnswerForm(presented=presented)
+        context["kind_template"] = kinds.kind_module(slot.question.kind).TEMPLATE
     return context
 
 
@@ -105,57 +109,60 @@ def _card_context(attempt: Attempt, slot, *, form=None, notice: str = "") -> dic
 @vary_on_headers("HX-Request")
 @explain_missing_attempt
 def attempt_question(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
-    attempt = attempts.attempt_for(request, attempt_id)
+    attempt = _attempt(request, attempt_id)
     slot = attempts.slot(attempt, position)
     template = f"{QUESTION_TEMPLATE}#question-card" if request.htmx else QUESTION_TEMPLATE
-    return render(request, template, _card_context(attempt, slot))
+    return render(request, template, _card_context(attempt, slot, kinds.Lookups()))
 
 
 @require_POST
 @explain_missing_attempt
 def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
-    attempt = attempts.attempt_for(request, attempt_id)
+    attempt = _attempt(request, attempt_id)
     slot = attempts.slot(attempt, position)
+    lookups = kinds.Lookups()
     template = f"{QUESTION_TEMPLATE}#question-card" if request.htmx else QUESTION_TEMPLATE
-    if slot.response:
+    if slot.response or slot.skipped:
         # Refresh, back button or double click: the first answer stands and nothing changes.
-        notice = "You already answered this question; your first answer counts."
-        return render(request, template, _card_context(attempt, slot, notice=notice))
-    form = AnswerForm(request.POST, presented=questions.present(slot.question))
+        notice = ALREADY_ANSWERED if slot.response else ""
+        return render(request, template, _card_context(attempt, slot, lookups, notice=notice))
+    form = AnswerForm(request.POST, presented=kinds.present(slot.question, lookups))
     if not form.is_valid():
-        return render(request, template, _card_context(attempt, slot, form=form))
+        return render(request, template, _card_context(attempt, slot, lookups, form=form))
+    notice = ""
     try:
-        slot.response = record_answer(attempt, slot.question, form.answer())
+        slot.response = record_answer(attempt, slot.question, form.answer(), lookups)
     except AlreadyAnswered as exc:
+        # Another tab answered first: its answer stands, and this one is told so rather than shown
+        # the other tab's verdict as its own.
         slot.response = exc.response
+        notice = ALREADY_ANSWERED
     if request.htmx:
-        return render(request, template, _card_context(attempt, slot))
+        return render(request, template, _card_context(attempt, slot, lookups, notice=notice))
+    if notice:
+        messages.info(request, notice)
     return redirect("quizzes:attempt_question", attempt.pk, position)
 
 
 @require_safe
 @explain_missing_attempt
 def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
-    attempt = attempts.attempt_for(request, attempt_id)
-    summary = attempts.summarise(attempt)
-    slugs = _lesson_slugs()
-    controls = list(ControlType.objects.all())
+    attempt = _attempt(request, attempt_id)
+    lookups = kinds.Lookups()
+    summary = attempts.summarise(attempt, lookups)
     missed = []
     for item in summary.missed:
-        if item.question.retired:
-            missed.append((item, None, ""))
-        elif item.response:
-            fb = feedback.build(item.question, item.response, lesson_slugs=slugs, control_types=controls)
-            missed.append((item, fb, fb.prompt))
+        if item.response:
+            missed.append((item, feedback.for_response(item.response, item.question, lookups), ""))
         else:
-            missed.append((item, None, questions.present(item.question, control_types=controls).prompt))
+            missed.append((item, None, kinds.present(item.question, lookups).prompt))
     return render(request, "quizzes/attempt_results.html", {"summary": summary, "missed": missed})
 
 
 @require_POST
 @explain_missing_attempt
 def attempt_retry(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
-    attempt = attempts.attempt_for(request, attempt_id)
+    attempt = _attempt(request, attempt_id)
     missed = [item.question for item in attempts.summarise(attempt).missed if not item.question.retired]
     if not missed:
         messages.info(request, "You got every question right: there is nothing to retry.")
@@ -172,17 +179,5 @@ def attempt_retry(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
 
 @require_safe
 def attempt_list(request: HtmxHttpRequest) -> HttpResponse:
-    learner = current_learner(request)
-    history = []
-    if learner:
-        for attempt in Attempt.objects.filter(learner=learner).prefetch_related("responses", "slots"):
-            responses = list(attempt.responses.all())
-            history.append(
-                {
-                    "attempt": attempt,
-                    "total": len(attempt.slots.all()),
-                    "answered": len(responses),
-                    "score": sum(r.score for r in responses),
-                }
-            )
+    history = Attempt.objects.for_learner(current_learner(request))
     return render(request, "quizzes/attempt_list.html", {"history": history})

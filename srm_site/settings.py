@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "learners",
     "lessons",
     "quizzes",
+    "classroom",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     # Below whitenoise (static files arrive precompressed); BREACH: see docs/decisions.md.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "learners.middleware.LearnerSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +98,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A classroom writes at once. IMMEDIATE takes the write lock when a transaction begins, so two
+    # read-then-write transactions queue (for up to `timeout` seconds) instead of one failing with
+    # "database is locked"; WAL lets pages keep reading while someone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -103,8 +115,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the database so any app process can serve any request.
+# Sessions live in the database so any app process can serve any request. A session (and the
+# anonymous learner's work in it) is kept this long after its last use: learners.middleware renews it.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_DAYS", "30")) * 24 * 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -120,6 +134,9 @@ LOGOUT_REDIRECT_URL = "home"
 # Failed log-ins allowed per client address and username within the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = 15 * 60
+
+# Live classes and their nicknames are deleted this many days after creation (`manage.py purge_classes`).
+CLASSROOM_RETENTION_DAYS = int(os.environ.get("DJANGO_CLASSROOM_RETENTION_DAYS", "30"))
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("learners.urls")),
     path("", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("", include("classroom.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -104,12 +104,9 @@ def test_start_up_fails_clearly_without_a_secret_key_when_debug_is_off():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def test_home_page_links_only_to_pages_that_exist(client):
+def test_home_page_links_only_to_pages_that_exist(client, real_pack):
     import re
 
-    from django.core.management import call_command
-
-    call_command("load_content", verbosity=0)
     html = client.get(reverse("home")).content.decode()
     links = set(re.findall(r'href="(/[^"#]*)"', html))
     assert len(links) > 8

@@ -61,13 +61,14 @@ def test_logging_in_hands_the_anonymous_learner_to_an_account_without_one():
     assert Learner.objects.count() == 1
 
 
-def test_logging_in_to_an_account_with_a_learner_merges_and_leaves_one_learner():
+def test_logging_in_to_an_account_with_a_learner_merges_into_it():
     user = UserFactory()
     account = LearnerFactory(user=user)
     anonymous = LearnerFactory()
     merged = merge_into_account(anonymous, user=user)
     assert merged == account
-    assert list(Learner.objects.all()) == [account]
+    anonymous.refresh_from_db()
+    assert anonymous.merged_into == account
 
 
 def test_login_without_anonymous_study_creates_nothing():

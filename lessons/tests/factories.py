@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 
 from lessons.models import (
@@ -55,6 +57,7 @@ class MatrixCellFactory(factory.django.DjangoModelFactory):
     layer = factory.SubFactory(LayerFactory)
     owner = Owner.CUSTOMER
     reason = "The customer configures it."
+    checked_on = datetime.date(2026, 11, 22)
 
 
 class DutyFactory(factory.django.DjangoModelFactory):
@@ -68,6 +71,8 @@ class DutyFactory(factory.django.DjangoModelFactory):
     layer = factory.SubFactory(LayerFactory)
     explanation = "Because the customer controls it."
     sources = factory.LazyFunction(lambda: [AWS_URL])
+    exam_tasks = factory.LazyFunction(lambda: ["2.1"])
+    checked_on = datetime.date(2026, 11, 22)
 
     @factory.post_generation
     def services(self, create, extracted, **kwargs):
@@ -84,6 +89,8 @@ class MisconceptionFactory(factory.django.DjangoModelFactory):
     myth = "AWS does everything."
     correction = "It does not."
     sources = factory.LazyFunction(lambda: [AWS_URL])
+    exam_tasks = factory.LazyFunction(lambda: ["2.1"])
+    checked_on = datetime.date(2026, 11, 22)
 
     @factory.post_generation
     def layers(self, create, extracted, **kwargs):

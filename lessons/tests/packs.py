@@ -6,10 +6,11 @@ import yaml
 
 AWS_URL = "https://aws.amazon.com/compliance/shared-responsibility-model/"
 LAYERS = ["physical-infrastructure", "guest-os", "customer-data"]
+CHECKED = "2026-11-22"
 
 
 def cell(owner: str, reason: str = "Because the sources say so.") -> dict:
-    return {"owner": owner, "reason": reason}
+    return {"owner": owner, "reason": reason, "checked_on": CHECKED}
 
 
 def minimal_files() -> dict[str, object]:
@@ -85,6 +86,8 @@ def minimal_files() -> dict[str, object]:
                     "services": ["ec2"],
                     "explanation": "The customer controls the instance.",
                     "sources": [AWS_URL],
+                    "exam_tasks": ["2.1"],
+                    "checked_on": CHECKED,
                 },
                 {
                     "slug": "secure-data-centres",
@@ -94,6 +97,8 @@ def minimal_files() -> dict[str, object]:
                     "categories": ["infrastructure", "abstracted"],
                     "explanation": "AWS runs the buildings.",
                     "sources": [AWS_URL],
+                    "exam_tasks": ["2.1"],
+                    "checked_on": CHECKED,
                 },
             ]
         },
@@ -108,6 +113,8 @@ def minimal_files() -> dict[str, object]:
                     "services": ["ec2"],
                     "duties": ["ec2-patch-guest-os"],
                     "sources": [AWS_URL],
+                    "exam_tasks": ["2.1"],
+                    "checked_on": CHECKED,
                 }
             ]
         },

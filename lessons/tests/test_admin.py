@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -33,6 +35,8 @@ def duty_post(layer, service, owner, **extra):
         "services": [service.pk],
         "explanation": "Because.",
         "sources": AWS_URL,
+        "exam_tasks": "2.1\n2.3",
+        "checked_on": "2026-11-30",
         "group": "general",
         "position": 0,
         **extra,
@@ -64,8 +68,20 @@ def test_admin_saves_a_valid_duty_and_refreshes_the_export(staff_client, world):
     assert response.status_code == 302
     duty = Duty.objects.get()
     assert duty.sources == [AWS_URL]
+    assert duty.exam_tasks == ["2.1", "2.3"]
+    assert duty.checked_on == datetime.date(2026, 11, 30)
     assert list(duty.services.all()) == [ec2]
     assert documents.content_version() > version
+
+
+def test_admin_refuses_an_unknown_exam_task(staff_client, world):
+    layers, ec2 = world
+    response = staff_client.post(
+        reverse("admin:lessons_duty_add"), duty_post(layers[1], ec2, Owner.CUSTOMER, exam_tasks="2.9")
+    )
+    assert response.status_code == 200
+    assert "List one or more of 2.1, 2.2, 2.3, 2.4" in response.content.decode()
+    assert not Duty.objects.exists()
 
 
 def cell_formset(service, rows):
@@ -91,6 +107,7 @@ def cell_formset(service, rows):
             f"cells-{i}-owner": owner,
             f"cells-{i}-reason": cell.reason,
             f"cells-{i}-sources": "",
+            f"cells-{i}-checked_on": cell.checked_on.isoformat(),
         }
     return data
 

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -104,11 +105,32 @@ def test_post_is_not_allowed(client):
     assert client.post(URL).status_code == 405
 
 
-def test_real_pack_export_is_complete(client):
-    call_command("load_content")
+def test_real_pack_export_is_complete(client, real_pack):
     data = json.loads(client.get(reverse("lessons:matrix_json")).content)
     assert data["owners"] == ["AWS", "Customer", "Shared", "N/A"]
     assert len(data["services"]) >= 20
     layers = {layer["slug"] for layer in data["layers"]}
     assert all(set(s["matrix"]) == layers for s in data["services"])
     assert len(data["duties"]) >= 150
+    date = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    assert all(date.match(cell["checked_on"]) for s in data["services"] for cell in s["matrix"].values())
+    assert all(date.match(m["checked_on"]) for m in data["misconceptions"])
+    for duty in data["duties"]:
+        assert date.match(duty["checked_on"]), duty["slug"]
+        assert duty["exam_tasks"] and set(duty["exam_tasks"]) <= {"2.1", "2.2", "2.3", "2.4"}, duty["slug"]
+
+
+def test_export_gives_checked_dates_and_exam_tasks(client, tmp_path):
+    from .packs import minimal_files, write_files
+
+    files = minimal_files()
+    files["duties/core.yaml"]["duties"][0] |= {"exam_tasks": ["2.1", "2.3"], "checked_on": "2026-11-30"}
+    files["services/ec2.yaml"]["matrix"]["guest-os"]["checked_on"] = "2026-11-29"
+    files["misconceptions.yaml"]["misconceptions"][0]["checked_on"] = "2026-11-28"
+    call_command("load_content", path=write_files(tmp_path / "content", files))
+    data = client.get(URL).json()
+    duty = next(d for d in data["duties"] if d["slug"] == "ec2-patch-guest-os")
+    assert (duty["exam_tasks"], duty["checked_on"]) == (["2.1", "2.3"], "2026-11-30")
+    ec2 = next(s for s in data["services"] if s["slug"] == "ec2")
+    assert ec2["matrix"]["guest-os"]["checked_on"] == "2026-11-29"
+    assert data["misconceptions"][0]["checked_on"] == "2026-11-28"

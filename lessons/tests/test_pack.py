@@ -1,5 +1,7 @@
 """Each validation rule of the content pack, broken once, is reported with its file, item and rule."""
 
+import datetime
+
 import pytest
 
 from lessons.pack import PackError, load_pack, owner_conflict
@@ -141,12 +143,110 @@ def test_unknown_fields_are_reported(tmp_path, files):
     assert "unknown field 'ownr'" in problems(tmp_path, files)[0]
 
 
-def test_broken_yaml_names_the_file(tmp_path, files):
+def test_broken_yaml_stops_at_the_parse_error_naming_file_and_line(tmp_path, files):
     write_files(tmp_path / "content", files)
-    (tmp_path / "content" / "compliance.yaml").write_text("compliance: [unclosed", encoding="utf-8")
+    duties = tmp_path / "content" / "duties" / "core.yaml"
+    lines = duties.read_text(encoding="utf-8").splitlines()
+    lines[3] += ": x"  # a second colon on line 4
+    duties.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(PackError) as exc:
         load_pack(tmp_path / "content")
-    assert str(exc.value.problems[0]).startswith("content/compliance.yaml: -: is not valid YAML")
+    # One message, not one per rule that mentions the duties the file would have held.
+    assert len(exc.value.problems) == 1
+    assert str(exc.value.problems[0]).startswith(
+        f"content/duties/core.yaml: line 4, column {len(lines[3]) - 2}: is not valid YAML: "
+        "mapping values are not allowed"  # libyaml and PyYAML word the rest differently
+    )
+
+
+def test_broken_lesson_front_matter_names_the_line(tmp_path, files):
+    files["lessons/01-intro.md"] = None
+    write_files(tmp_path / "content", files)
+    (tmp_path / "content" / "lessons" / "01-intro.md").write_text(
+        "---\nslug: intro\ntitle: [unclosed\n---\nBody\n", encoding="utf-8"
+    )
+    with pytest.raises(PackError) as exc:
+        load_pack(tmp_path / "content")
+    assert len(exc.value.problems) == 1
+    assert str(exc.value.problems[0]).startswith(
+        "content/lessons/01-intro.md: line 4, column 1: front matter is not valid YAML"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "length", "most"),
+    [
+        ("duties/core.yaml", "statement", 301, 300),
+        ("duties/core.yaml", "slug", 101, 100),
+        ("services/ec2.yaml", "name", 121, 120),
+        ("best_practices.yaml", "title", 201, 200),
+        ("compliance.yaml", "framework", 201, 200),
+        ("exam.yaml", "title", 301, 300),
+    ],
+)
+def test_values_longer_than_the_database_allows_are_reported(tmp_path, files, path, field, length, most):
+    data = files[path]
+    item = data if "slug" in data else next(iter(data.values()))[0]
+    item[field] = "a" * length
+    assert any(
+        f"'{field}' is {length} characters long; the most is {most}" in p for p in problems(tmp_path, files)
+    )
+
+
+def test_a_value_exactly_as_long_as_allowed_passes(tmp_path, files):
+    files["duties/core.yaml"]["duties"][0]["statement"] = "a" * 300
+    load_pack(write_files(tmp_path / "content", files))
+
+
+def test_a_duty_file_name_must_fit_the_group_field(tmp_path, files):
+    files["duties/" + "d" * 51 + ".yaml"] = files.pop("duties/core.yaml")
+    assert "its file name is longer than 50 characters" in problems(tmp_path, files)[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-13-01", "'checked_on' must be a date written YYYY-MM-DD, not '2026-13-01'"),
+        ("1 Dec 2026", "'checked_on' must be a date written YYYY-MM-DD, not '1 Dec 2026'"),
+        ("2999-01-01", "'checked_on' 2999-01-01 is in the future"),
+        (datetime.date(2026, 11, 22), "'checked_on' must be quoted, like \"2026-11-22\""),
+    ],
+)
+def test_checked_on_must_be_a_real_past_date(tmp_path, files, value, message):
+    files["duties/core.yaml"]["duties"][0]["checked_on"] = value
+    assert message in problems(tmp_path, files)[0]
+
+
+def test_matrix_cells_need_a_checked_date(tmp_path, files):
+    del files["services/ec2.yaml"]["matrix"]["guest-os"]["checked_on"]
+    assert problems(tmp_path, files) == [
+        "content/services/ec2.yaml: service 'ec2': matrix cell 'guest-os': 'checked_on' is required"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["duties/core.yaml", "misconceptions.yaml"])
+def test_duties_and_misconceptions_need_exam_tasks_and_a_checked_date(tmp_path, files, kind):
+    item = next(iter(files[kind].values()))[0]
+    del item["checked_on"], item["exam_tasks"]
+    assert [p.split(": ", 2)[2] for p in problems(tmp_path, files)] == [
+        "'exam_tasks' is required",
+        "'checked_on' is required",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ([], "'exam_tasks' must list one or more of 2.1, 2.2, 2.3, 2.4"),
+        (["2.5"], "'exam_tasks' has unknown task '2.5' (known: 2.1, 2.2, 2.3, 2.4)"),
+        ([2.1], "'exam_tasks' values must be quoted, like \"2.1\""),
+        (["2.1", "2.1"], "'exam_tasks' lists the same task twice"),
+        ("2.1", "'exam_tasks' must list one or more of 2.1, 2.2, 2.3, 2.4"),
+    ],
+)
+def test_exam_tasks_name_known_domain_2_tasks(tmp_path, files, value, message):
+    files["misconceptions.yaml"]["misconceptions"][0]["exam_tasks"] = value
+    assert message in problems(tmp_path, files)[0]
 
 
 def test_layer_orders_are_unique(tmp_path, files):

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -390,8 +389,7 @@ def test_read_only_pages_hand_out_no_csrf_token(client, world):
     assertNotContains(response, "x-csrftoken")
 
 
-def test_every_page_renders_from_the_real_pack(client):
-    call_command("load_content")
+def test_every_page_renders_from_the_real_pack(client, real_pack):
     urls = [
         reverse("lessons:lesson_list"),
         reverse("lessons:category_matrix"),

@@ -1,6 +1,6 @@
 import factory
 
-from lessons.models import Owner
+from lessons.models import ControlType, Owner
 from lessons.tests.factories import AWS_URL, DutyFactory
 from quizzes.models import Kind, Option, Origin, Question
 
@@ -37,3 +37,16 @@ class SingleQuestionFactory(factory.django.DjangoModelFactory):
             Option.objects.create(
                 question=self, text=text, correct=correct, explanation=f"Because {i}.", position=i
             )
+
+
+class ControlTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ControlType
+
+    slug = factory.Sequence(lambda n: f"control-type-{n}")
+    name = factory.Sequence(lambda n: f"Control type {n}")
+    description = "Who runs the control."
+    aws_part = "AWS's part."
+    customer_part = "The customer's part."
+    examples = factory.LazyFunction(lambda: ["An example control."])
+    sources = factory.LazyFunction(lambda: [AWS_URL])

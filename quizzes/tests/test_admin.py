@@ -61,7 +61,8 @@ def test_admin_rejects_two_right_answers_on_a_single_answer_question(staff, bank
 
 def test_admin_rejects_a_question_that_contradicts_the_matrix(staff, bank):
     response = staff.post(reverse("admin:quizzes_question_add"), question_post(bank, relies_owner="AWS"))
-    assert "ec2 / guest-os is Shared in the matrix, not AWS" in response.content.decode()
+    # The loader's rule, word for word (lessons.pack.relies_on_problems).
+    assert "relies_on says ec2 / guest-os is AWS, but the matrix says Shared" in response.content.decode()
     assert not Question.objects.filter(slug="ec2-guest-patching").exists()
 
 
@@ -69,3 +70,32 @@ def test_generated_questions_are_read_only_in_the_admin(staff, bank):
     generated = Question.objects.filter(kind=Kind.OWNER).first()
     response = staff.post(reverse("admin:quizzes_question_change", args=[generated.pk]), {"prompt": "x"})
     assert response.status_code == 403
+
+
+def test_admin_and_loader_share_the_learn_more_rule(staff, bank):
+    data = question_post(bank) | {"learn_more": "lesson:no-such-lesson"}
+    response = staff.post(reverse("admin:quizzes_question_add"), data)
+    assert (
+        "&#x27;learn_more&#x27; must be service:, category: or lesson: an existing slug"
+        in response.content.decode()
+    )
+    assert not Question.objects.filter(slug="ec2-guest-patching").exists()
+
+
+def test_preview_needs_the_same_permission_as_the_change_page(client, bank):
+    from django.contrib.auth.models import Permission
+
+    question = Question.objects.filter(kind=Kind.OWNER).first()
+    user = get_user_model().objects.create_user("helper", password="pw-tests-only", is_staff=True)
+    client.force_login(user)
+    preview = reverse("admin:quizzes_question_preview", args=[question.pk])
+    change = reverse("admin:quizzes_question_change", args=[question.pk])
+    assert client.get(change).status_code == 403
+    response = client.get(preview)
+    assert response.status_code == 403
+    assert question.duty.owner not in response.content.decode()
+    user.user_permissions.add(Permission.objects.get(codename="view_question"))
+    user = get_user_model().objects.get(pk=user.pk)
+    client.force_login(user)
+    assert client.get(change).status_code == 200
+    assert "Answer key (staff only)" in client.get(preview).content.decode()

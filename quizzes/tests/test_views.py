@@ -10,8 +10,8 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from quizzes.models import Attempt, Kind, Question, Response
-from quizzes.questions import correct_answer, present
 
+from .answers import right_answer_data, wrong_answer_data
 from .factories import SingleQuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +31,6 @@ def question_url(attempt, n=1):
 
 def answer_url(attempt, n=1):
     return reverse("quizzes:attempt_answer", args=[attempt.pk, n])
-
-
-def right_answer_data(question):
-    key = correct_answer(question)
-    if "cells" in key:
-        return key["cells"]
-    return key
 
 
 def test_setup_page_builds_a_shareable_url(client, bank):
@@ -169,17 +162,6 @@ def test_an_expired_or_foreign_quiz_explains_itself(client, bank):
 def test_question_numbers_outside_the_quiz_are_404(client, bank):
     attempt = start(client, length=5)
     assert client.get(question_url(attempt, 6)).status_code == 404
-
-
-def wrong_answer_data(question):
-    """Any answer other than the key: a different choice, or every cell flipped."""
-    key = correct_answer(question)
-    if "cells" in key:
-        return {name: ("Customer" if owner != "Customer" else "AWS") for name, owner in key["cells"].items()}
-    values = [value for value, _ in present(question).choices]
-    if "choices" in key:
-        return {"choices": [v for v in values if v not in key["choices"]][:1]}
-    return {"choice": next(v for v in values if v != key["choice"])}
 
 
 def finish(client, attempt, wrong=()):

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt, Kind, Question
@@ -14,8 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def pack(live_server):
-    call_command("load_content", verbosity=0)
+def pack(live_server, real_pack):
     return live_server
 
 

@@ -1,0 +1,251 @@
+"""The live loop: creating a class, joining and rejoining, the host's pacing, and answering once."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from learners.models import Learner
+from quizzes.models import Question
+
+from . import engine, state
+from .models import Answer, ClassSession, Phase, Scoring, Seat, SessionQuestion
+
+NICKNAME_MAX = 20
+NICKNAME_ALLOWED = re.compile(r"^[\w .'\-]+$")
+# No 0/O, 1/I/L: a rejoin code is read off one screen and typed on another.
+REJOIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REJOIN_LENGTH = 5
+SPEED_WINDOW = 30  # seconds over which the speed bonus falls when there is no timer
+
+
+class Refused(Exception):
+    """An action the rules do not allow; the message tells the learner or host why, and nothing changed."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+class AlreadyAnswered(Refused):
+    def __init__(self, answer: Answer):
+        self.answer = answer
+        super().__init__("You already answered this question; your first answer counts.")
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def create_session(
+    host,
+    *,
+    title: str,
+    topic: str,
+    chosen: list[Question],
+    seconds_per_question: int = 0,
+    scoring: str = Scoring.ACCURACY,
+    leaderboard: str = "off",
+) -> ClassSession:
+    """A new class in the lobby, its questions frozen as snapshots, with a code no open class uses."""
+    if not chosen:
+        raise Refused("There are no questions for that choice. Choose another topic or more questions.")
+    frozen = engine.snapshots(chosen)
+    for _ in range(20):
+        try:
+            with transaction.atomic():
+                session = ClassSession.objects.create(
+                    host=host,
+                    code=_new_code(),
+                    title=title,
+                    topic=topic,
+                    seconds_per_question=seconds_per_question,
+                    scoring=scoring,
+                    leaderboard=leaderboard,
+                )
+                SessionQuestion.objects.bulk_create(
+                    SessionQuestion(session=session, position=i, question=q, snapshot=snap)
+                    for i, (q, snap) in enumerate(zip(chosen, frozen, strict=True), start=1)
+                )
+                return session
+        except IntegrityError:
+            continue  # the code is taken by an open class: draw another
+    raise RuntimeError("No free class code after 20 draws.")
+
+
+def find_open(code: str) -> ClassSession | None:
+    code = (code or "").strip().replace(" ", "")
+    if not re.fullmatch(r"[0-9]{6}", code):
+        return None
+    return ClassSession.objects.open().filter(code=code).first()
+
+
+def clean_nickname(raw: str) -> str:
+    """The nickname as shown: normalised, single-spaced, 1 to 20 characters of letters, digits, - _ . '."""
+    name = " ".join(unicodedata.normalize("NFKC", raw or "").split())
+    if not name:
+        raise ValidationError("Choose a nickname.")
+    if len(name) > NICKNAME_MAX:
+        raise ValidationError(f"Use at most {NICKNAME_MAX} characters.")
+    if not NICKNAME_ALLOWED.fullmatch(name):
+        raise ValidationError("Use letters, numbers, spaces and - _ . ' only.")
+    return name
+
+
+def nickname_key(name: str) -> str:
+    return name.casefold()[:NICKNAME_MAX]
+
+
+def join(session: ClassSession, nickname: str, *, learner: Learner | None = None) -> Seat:
+    """A new seat. The nickname must be free in this class (a removed one stays taken)."""
+    if session.phase == Phase.ENDED:
+        raise Refused("This class has ended.")
+    name = clean_nickname(nickname)
+    for _ in range(10):
+        code = "".join(secrets.choice(REJOIN_ALPHABET) for _ in range(REJOIN_LENGTH))
+        try:
+            with transaction.atomic():
+                return Seat.objects.create(
+                    session=session,
+                    nickname=name,
+                    nickname_key=nickname_key(name),
+                    rejoin_code=code,
+                    learner=learner,
+                )
+        except IntegrityError:
+            if Seat.objects.filter(session=session, nickname_key=nickname_key(name)).exists():
+                raise ValidationError("That nickname is taken in this class. Choose another.") from None
+    raise RuntimeError("No free rejoin code after 10 draws.")
+
+
+def rejoin(session: ClassSession, rejoin_code: str) -> Seat | None:
+    code = (rejoin_code or "").strip().upper()
+    return Seat.objects.filter(session=session, rejoin_code=code, removed=False).first()
+
+
+# The host's moves: which actions each phase allows.
+ACTIONS = {
+    "start": {Phase.LOBBY},
+    "close": {Phase.OPEN},
+    "reveal": {Phase.OPEN, Phase.CLOSED},
+    "next": {Phase.CLOSED, Phase.REVEALED},
+    "end": {Phase.LOBBY, Phase.OPEN, Phase.CLOSED, Phase.REVEALED},
+}
+
+
+def allowed_actions(session: ClassSession, total: int) -> set[str]:
+    allowed = {action for action, phases in ACTIONS.items() if session.phase in phases}
+    if session.position >= total:
+        allowed.discard("next")
+    return allowed
+
+
+def advance(session: ClassSession, action: str, *, version: int) -> ClassSession:
+    """Apply the host's action to the version the host saw. A repeat (double click, a second tab) finds a
+    newer version and changes nothing, so "next" can never skip a question."""
+    with transaction.atomic():
+        current, closes_at, changed = _apply(session, action, version)
+    if changed:
+        state.publish(current, closes_at=closes_at)
+    return current
+
+
+def _apply(session: ClassSession, action: str, version: int):
+    current = ClassSession.objects.select_for_update().get(pk=session.pk)
+    total = current.items.count()
+    if current.version != version or action not in allowed_actions(current, total):
+        return current, None, False
+    now = timezone.now()
+    closes_at = None
+    if action in ("start", "next"):
+        current.position += 1
+        current.phase = Phase.OPEN
+        if current.seconds_per_question:
+            closes_at = now + timedelta(seconds=current.seconds_per_question)
+        current.items.filter(position=current.position).update(opened_at=now, closes_at=closes_at)
+    elif action == "close":
+        current.phase = Phase.CLOSED
+    elif action == "reveal":
+        current.phase = Phase.REVEALED
+    elif action == "end":
+        current.phase = Phase.ENDED
+        current.ended_at = now
+    current.version += 1
+    current.save(update_fields=["phase", "position", "version", "ended_at"])
+    return current, closes_at, True
+
+
+def close_if_due(session_id, pulse: state.Pulse) -> None:
+    """The timer ran out: close answers once, whoever notices first (a phone's poll or the host's)."""
+    if not pulse.timed_out():
+        return
+    changed = ClassSession.objects.filter(pk=session_id, version=pulse.version, phase=Phase.OPEN).update(
+        phase=Phase.CLOSED, version=pulse.version + 1
+    )
+    if changed:
+        state.publish(ClassSession.objects.get(pk=session_id))
+    else:
+        state.forget(session_id)
+
+
+def remove_seat(session: ClassSession, seat_id: int) -> Seat | None:
+    """The host removes a nickname: the seat can no longer answer, and its name stays taken."""
+    with transaction.atomic():
+        seat = Seat.objects.filter(session=session, pk=seat_id, removed=False).first()
+        if seat is None:
+            return None
+        seat.removed = True
+        seat.save(update_fields=["removed"])
+        locked = ClassSession.objects.select_for_update().get(pk=session.pk)
+        locked.version += 1  # every screen re-renders: the removed seat learns it, standings drop it
+        locked.save(update_fields=["version"])
+        item = locked.items.filter(position=locked.position).first() if locked.position else None
+    state.publish(locked, closes_at=item.closes_at if item else None)
+    return seat
+
+
+def points_for(session: ClassSession, item: SessionQuestion, *, right: bool, at) -> int:
+    if not right:
+        return 0
+    if session.scoring == Scoring.ACCURACY:
+        return 1
+    window = session.seconds_per_question or SPEED_WINDOW
+    elapsed = (at - item.opened_at).total_seconds() if item.opened_at else window
+    return 500 + round(500 * max(0.0, 1 - elapsed / window))
+
+
+def submit_answer(seat: Seat, *, position: int, choice: str) -> Answer:
+    """Record a seat's answer to the open question, once. Anything else is refused and changes nothing."""
+    session = seat.session
+    if seat.removed:
+        raise Refused("The host removed your nickname from this class, so your answers are not recorded.")
+    if session.phase == Phase.ENDED:
+        raise Refused("This class has ended; answers are no longer recorded.")
+    if session.phase != Phase.OPEN or session.position != position:
+        raise Refused("Answers for that question are closed.")
+    item = session.items.get(position=position)
+    now = timezone.now()
+    if item.closes_at and now >= item.closes_at:
+        raise Refused("Time is up: answers for that question are closed.")
+    if choice not in {value for value, _label in item.snapshot["choices"]}:
+        raise Refused("Choose one of the answers shown.")
+    right = engine.is_right(item.snapshot, choice)
+    try:
+        with transaction.atomic():
+            answer = Answer.objects.create(
+                seat=seat,
+                item=item,
+                choice=choice,
+                correct=right,
+                points=points_for(session, item, right=right, at=now),
+            )
+    except IntegrityError:
+        raise AlreadyAnswered(Answer.objects.get(seat=seat, item=item)) from None
+    engine.record_for_learner(seat, item, choice)
+    return answer

@@ -1,0 +1,248 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from classroom import live, state
+from classroom.models import Answer, ClassSession, Phase, Scoring, Seat
+from learners.tests.factories import LearnerFactory, UserFactory
+from quizzes.models import Response
+from quizzes.tests.factories import OwnerQuestionFactory, SingleQuestionFactory
+
+from .factories import ClassSessionFactory, SeatFactory, class_with_questions, move
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_session_freezes_each_question_with_its_key_and_a_six_digit_code():
+    host = UserFactory()
+    owner_q = OwnerQuestionFactory()
+    single = SingleQuestionFactory()
+    session = live.create_session(host, title="Basics", topic="everything", chosen=[owner_q, single])
+    assert len(session.code) == 6 and session.code.isdigit()
+    first, second = session.items.all()
+    assert first.snapshot["key"] == "Customer"
+    assert [c[1] for c in first.snapshot["choices"]][:2] == ["AWS", "The customer"]
+    right = next(v for v, label in second.snapshot["choices"] if label == "The customer")
+    assert second.snapshot["key"] == right
+    # Editing the content afterwards does not change what the class is graded against.
+    owner_q.duty.owner = "AWS"
+    owner_q.duty.save()
+    first.refresh_from_db()
+    assert first.snapshot["key"] == "Customer"
+
+
+def test_create_session_refuses_an_empty_choice():
+    with pytest.raises(live.Refused):
+        live.create_session(UserFactory(), title="Nothing", topic="x", chosen=[])
+    assert not ClassSession.objects.exists()
+
+
+def test_a_code_is_unique_among_open_classes_but_free_again_once_ended():
+    ended = ClassSessionFactory(code="123456", phase=Phase.ENDED)
+    ClassSessionFactory(code="123456")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClassSessionFactory(code="123456")
+    assert live.find_open("123 456").phase == Phase.LOBBY
+    assert ended.phase == Phase.ENDED
+
+
+@pytest.mark.parametrize("code", ["", "12345", "1234567", "abcdef", "999999"])
+def test_find_open_ignores_malformed_and_unknown_codes(db, code):
+    ClassSessionFactory(code="111111")
+    assert live.find_open(code) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [("  Ada   Lovelace ", "Ada Lovelace"), ("Zoë-2", "Zoë-2"), ("O'Neil", "O'Neil"), ("ｆｕｌｌ", "full")],
+)
+def test_nicknames_are_normalised(raw, shown):
+    assert live.clean_nickname(raw) == shown
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "x" * 21, "<script>", "a\u200bb", "ab;cd"])
+def test_nicknames_outside_the_rules_are_refused(raw):
+    with pytest.raises(ValidationError):
+        live.clean_nickname(raw)
+
+
+def test_a_nickname_is_unique_in_a_class_whatever_its_case_and_a_removed_one_stays_taken(room):
+    ada = live.join(room, "Ada")
+    with pytest.raises(ValidationError, match="taken"):
+        live.join(room, "ADA")
+    live.remove_seat(room, ada.pk)
+    with pytest.raises(ValidationError, match="taken"):
+        live.join(room, "ada")
+    assert Seat.objects.filter(session=room).count() == 1
+    assert live.join(ClassSessionFactory(), "Ada").nickname == "Ada"  # another class
+
+
+def test_joining_an_ended_class_is_refused(room):
+    move(room, "end")
+    room.refresh_from_db()
+    with pytest.raises(live.Refused, match="ended"):
+        live.join(room, "Late")
+
+
+def test_rejoin_finds_the_seat_by_its_code_in_that_class_only(room):
+    seat = live.join(room, "Ada")
+    assert len(seat.rejoin_code) == live.REJOIN_LENGTH
+    assert live.rejoin(room, seat.rejoin_code.lower()) == seat
+    assert live.rejoin(ClassSessionFactory(), seat.rejoin_code) is None
+    live.remove_seat(room, seat.pk)
+    assert live.rejoin(room, seat.rejoin_code) is None
+
+
+def test_the_host_paces_the_class_through_every_phase(room):
+    phases = []
+    for action in ["start", "close", "reveal", "next", "reveal", "next", "close", "reveal"]:
+        room = live.advance(room, action, version=room.version)
+        phases.append((room.phase, room.position))
+    assert phases == [
+        (Phase.OPEN, 1), (Phase.CLOSED, 1), (Phase.REVEALED, 1), (Phase.OPEN, 2),
+        (Phase.REVEALED, 2), (Phase.OPEN, 3), (Phase.CLOSED, 3), (Phase.REVEALED, 3),
+    ]  # fmt: skip
+    assert "next" not in live.allowed_actions(room, 3)  # the last question: only "end" is left
+    room = live.advance(room, "end", version=room.version)
+    assert room.phase == Phase.ENDED and room.ended_at is not None
+
+
+def test_a_repeated_action_on_an_old_version_changes_nothing(room):
+    seen = room.version
+    room = live.advance(room, "start", version=seen)
+    again = live.advance(room, "start", version=seen)  # a double click or a second tab
+    assert (again.version, again.position) == (room.version, 1)
+    revealed = live.advance(room, "reveal", version=room.version)
+    twice = live.advance(revealed, "next", version=room.version)  # stale: must not skip a question
+    assert twice.position == 1 and twice.phase == Phase.REVEALED
+
+
+def test_an_action_the_phase_does_not_allow_changes_nothing(room):
+    assert live.advance(room, "reveal", version=room.version).version == room.version
+    assert live.advance(room, "explode", version=room.version).version == room.version
+
+
+def test_every_change_is_published_for_polling(room):
+    before = state.pulse(room.pk)
+    room = live.advance(room, "start", version=room.version)
+    after = state.pulse(room.pk)
+    assert after.version == before.version + 1 and after.phase == Phase.OPEN and after.position == 1
+
+
+def test_the_timer_closes_answers_once_whoever_notices(db):
+    room = class_with_questions(2, seconds_per_question=20)
+    room = live.advance(room, "start", version=room.version)
+    item = room.items.get(position=1)
+    assert item.closes_at - item.opened_at == timedelta(seconds=20)
+    pulse = state.pulse(room.pk)
+    live.close_if_due(room.pk, pulse)
+    assert ClassSession.objects.get(pk=room.pk).phase == Phase.OPEN  # not due yet
+    room.items.filter(pk=item.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    state.forget(room.pk)
+    pulse = state.pulse(room.pk)
+    live.close_if_due(room.pk, pulse)
+    live.close_if_due(room.pk, pulse)
+    room.refresh_from_db()
+    assert (room.phase, room.version) == (Phase.CLOSED, pulse.version + 1)
+
+
+def test_an_answer_is_graded_against_the_snapshot_and_recorded_once(open_room):
+    ada, bob = live.join(open_room, "Ada"), live.join(open_room, "Bob")
+    right = live.submit_answer(Seat.objects.get(pk=ada.pk), position=1, choice="Customer")
+    wrong = live.submit_answer(Seat.objects.get(pk=bob.pk), position=1, choice="AWS")
+    assert (right.correct, right.points, wrong.correct, wrong.points) == (True, 1, False, 0)
+    with pytest.raises(live.AlreadyAnswered) as exc:
+        live.submit_answer(Seat.objects.get(pk=ada.pk), position=1, choice="AWS")
+    assert exc.value.answer == right
+    assert list(Answer.objects.filter(seat=ada).values_list("choice", flat=True)) == ["Customer"]
+
+
+def seat_in(session, name="Ada"):
+    seat = live.join(session, name)
+    return Seat.objects.select_related("session").get(pk=seat.pk)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda s: move(s, "close"), "closed"),
+        (lambda s: move(s, "reveal"), "closed"),
+        (lambda s: move(s, "end"), "ended"),
+    ],
+)
+def test_an_answer_after_closing_is_refused_and_changes_nothing(open_room, setup, message):
+    seat = live.join(open_room, "Ada")
+    setup(open_room)
+    with pytest.raises(live.Refused, match=message):
+        live.submit_answer(
+            Seat.objects.select_related("session").get(pk=seat.pk), position=1, choice="Customer"
+        )
+    assert not Answer.objects.exists()
+
+
+def test_an_answer_to_another_question_than_the_open_one_is_refused(open_room):
+    seat = seat_in(open_room)
+    with pytest.raises(live.Refused, match="closed"):
+        live.submit_answer(seat, position=2, choice="Customer")
+    assert not Answer.objects.exists()
+
+
+def test_an_answer_after_the_timer_is_refused(db):
+    room = class_with_questions(1, seconds_per_question=20)
+    room = live.advance(room, "start", version=room.version)
+    seat = seat_in(room)
+    room.items.update(closes_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(live.Refused, match="Time is up"):
+        live.submit_answer(seat, position=1, choice="Customer")
+    assert not Answer.objects.exists()
+
+
+def test_a_removed_seat_cannot_answer(open_room):
+    seat = seat_in(open_room)
+    live.remove_seat(open_room, seat.pk)
+    seat.refresh_from_db()
+    with pytest.raises(live.Refused, match="removed"):
+        live.submit_answer(seat, position=1, choice="Customer")
+    assert not Answer.objects.exists()
+
+
+def test_a_choice_that_was_not_offered_is_refused(open_room):
+    with pytest.raises(live.Refused, match="Choose one"):
+        live.submit_answer(seat_in(open_room), position=1, choice="nobody")
+    assert not Answer.objects.exists()
+
+
+def test_the_speed_bonus_gives_more_points_for_faster_right_answers(db):
+    room = class_with_questions(1, scoring=Scoring.SPEED, seconds_per_question=20)
+    room = live.advance(room, "start", version=room.version)
+    item = room.items.get()
+    at = item.opened_at
+    assert live.points_for(room, item, right=True, at=at) == 1000
+    assert live.points_for(room, item, right=True, at=at + timedelta(seconds=10)) == 750
+    assert live.points_for(room, item, right=True, at=at + timedelta(seconds=25)) == 500
+    assert live.points_for(room, item, right=False, at=at) == 0
+
+
+def test_a_signed_in_learners_answers_also_go_to_their_own_quiz_history(db):
+    question = OwnerQuestionFactory()
+    room = live.create_session(UserFactory(), title="Basics", topic="everything", chosen=[question])
+    room = live.advance(room, "start", version=room.version)
+    learner = LearnerFactory(user=UserFactory())
+    seat = live.join(room, "Ada", learner=learner)
+    live.submit_answer(Seat.objects.select_related("session").get(pk=seat.pk), position=1, choice="Customer")
+    response = Response.objects.get()
+    assert response.attempt.learner == learner and response.correct and response.question == question
+    assert response.attempt.title == "Live class: Basics"
+    anonymous = live.join(room, "Bob")
+    live.submit_answer(Seat.objects.select_related("session").get(pk=anonymous.pk), position=1, choice="AWS")
+    assert Response.objects.count() == 1  # nobody's history for an anonymous seat
+
+
+def test_seats_outside_a_session_cannot_be_removed_through_it(room):
+    other = SeatFactory()
+    assert live.remove_seat(room, other.pk) is None
+    other.refresh_from_db()
+    assert not other.removed

@@ -1,0 +1,420 @@
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from classroom import live
+from classroom.models import Answer, ClassSession, Phase, Seat
+from classroom.views import SEAT_COOKIE, SEAT_SALT
+from learners.tests.factories import UserFactory
+from quizzes.models import Attempt
+from quizzes.tests.factories import OwnerQuestionFactory
+
+from .factories import ClassSessionFactory, class_with_questions, move, snapshot
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def signed_seat(session, seat) -> str:
+    response = HttpResponse()
+    response.set_signed_cookie(SEAT_COOKIE, f"{session.pk}:{seat.pk}", salt=SEAT_SALT)
+    return response.cookies[SEAT_COOKIE].value
+
+
+def join(client, session, nickname="Ada"):
+    response = client.post("/join/", {"code": session.code, "nickname": nickname})
+    assertRedirects(response, f"/classroom/{session.pk}/play/", fetch_redirect_response=False)
+    return Seat.objects.get(session=session, nickname=nickname)
+
+
+def play_url(session):
+    return f"/classroom/{session.pk}/play/"
+
+
+def answer(client, session, choice="Customer", position=1, **kwargs):
+    return client.post(f"{play_url(session)}answer/", {"position": position, "choice": choice}, **kwargs)
+
+
+def test_home_page_links_to_joining_and_hosting(client):
+    response = client.get("/")
+    assertContains(response, 'href="/join/"')
+    assertContains(response, 'href="/classroom/"')
+
+
+def test_join_page_prefills_the_code_from_the_qr_link(client):
+    response = client.get("/join/?code=123456")
+    assertContains(response, 'value="123456"')
+    assertContains(response, "Rejoin my seat")
+
+
+def test_joining_seats_the_learner_with_a_signed_cookie(client, room):
+    seat = join(client, room)
+    request = RequestFactory().get(
+        "/", headers={"Cookie": f"{SEAT_COOKIE}={client.cookies[SEAT_COOKIE].value}"}
+    )
+    assert request.get_signed_cookie(SEAT_COOKIE, salt=SEAT_SALT) == f"{room.pk}:{seat.pk}"
+    assert client.cookies[SEAT_COOKIE]["httponly"]
+    response = client.get(play_url(room))
+    assertContains(response, "You’re in, Ada")
+    assertContains(response, seat.rejoin_code)
+    assertContains(response, '<meta http-equiv="refresh" content="3">')  # inside <noscript>: no-JS learners
+
+
+@pytest.mark.parametrize("code", ["000000", "12345", "abcdef"])
+def test_a_guessed_or_malformed_code_gets_a_clear_message_and_seats_nobody(client, room, code):
+    response = client.post("/join/", {"code": code, "nickname": "Ada"})
+    assertContains(response, "No class is open with that code")
+    assert not Seat.objects.exists() and SEAT_COOKIE not in client.cookies
+
+
+def test_a_stale_code_of_an_ended_class_seats_nobody(client, room):
+    move(room, "end")
+    response = client.post("/join/", {"code": room.code, "nickname": "Ada"})
+    assertContains(response, "No class is open with that code")
+    assert not Seat.objects.exists()
+
+
+def test_a_taken_nickname_is_refused_with_a_message(client, room):
+    live.join(room, "Ada")
+    response = client.post("/join/", {"code": room.code, "nickname": "ada"})
+    assertContains(response, "That nickname is taken")
+    assert Seat.objects.count() == 1
+
+
+def test_too_many_wrong_codes_are_refused_for_a_while(client, room, settings):
+    from classroom import throttle
+
+    for _ in range(throttle.LIMIT):
+        client.post("/join/", {"code": "000000", "nickname": "Ada"})
+    response = client.post("/join/", {"code": room.code, "nickname": "Ada"})
+    assertContains(response, "Too many wrong codes")
+    assert not Seat.objects.exists()
+
+
+def test_rejoin_on_another_device_takes_the_same_seat_and_score(client, open_room):
+    seat = join(client, open_room)
+    answer(client, open_room)
+    other = type(client)()
+    response = other.post("/join/rejoin/", {"code": open_room.code, "rejoin_code": seat.rejoin_code.lower()})
+    assertRedirects(response, play_url(open_room), fetch_redirect_response=False)
+    response = other.get(play_url(open_room))
+    assertContains(response, "Answer received")
+    assertContains(response, "Ada")
+
+
+def test_a_wrong_rejoin_code_changes_nothing(client, room):
+    live.join(room, "Ada")
+    response = client.post("/join/rejoin/", {"code": room.code, "rejoin_code": "ZZZZZ"})
+    assertContains(response, "No seat matches")
+    assert SEAT_COOKIE not in client.cookies
+
+
+def test_the_play_page_without_a_seat_sends_the_learner_to_join(client, room):
+    assertRedirects(client.get(play_url(room)), "/join/")
+    response = client.get(play_url(room), headers=HTMX)
+    assert response["HX-Redirect"] == "/join/"
+
+
+def test_a_poll_with_the_current_version_is_a_204_without_any_query(client, room, django_assert_num_queries):
+    join(client, room)
+    fragment = client.get(play_url(room), headers=HTMX)
+    version = re.search(r"\?v=(\d+)", fragment.content.decode()).group(1)
+    with django_assert_num_queries(0):
+        response = client.get(f"{play_url(room)}?v={version}", headers=HTMX)
+    assert response.status_code == 204
+
+
+def test_the_poll_returns_the_new_fragment_once_the_host_moves_on(
+    client, room, django_assert_max_num_queries
+):
+    join(client, room)
+    room = move(room, "start")
+    with django_assert_max_num_queries(8):
+        response = client.get(f"{play_url(room)}?v=1", headers=HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="play-card"' in body and "<html" not in body
+    assert f"?v={room.version}" in body
+    assert "Question 1 of 3." in body
+
+
+def test_an_answer_by_plain_post_redirects_and_by_htmx_returns_the_card(client, open_room):
+    join(client, open_room)
+    assertRedirects(answer(client, open_room), play_url(open_room), fetch_redirect_response=False)
+    second = live.join(open_room, "Bob")
+    client.cookies[SEAT_COOKIE] = signed_seat(open_room, second)
+    response = answer(client, open_room, choice="AWS", headers=HTMX)
+    assertContains(response, "Answer received")
+    assertContains(response, "You answered: <strong>AWS</strong>")
+    assert Answer.objects.count() == 2
+
+
+def test_a_double_answer_keeps_the_first_and_says_so(client, open_room):
+    join(client, open_room)
+    answer(client, open_room, choice="Customer")
+    response = answer(client, open_room, choice="AWS", headers=HTMX)
+    assertContains(response, "You already answered this question; your first answer counts.")
+    assert list(Answer.objects.values_list("choice", flat=True)) == ["Customer"]
+
+
+def test_an_answer_after_closing_gets_a_message_and_changes_nothing(client, open_room):
+    join(client, open_room)
+    move(open_room, "close")
+    response = answer(client, open_room, headers=HTMX)
+    assertContains(response, "Answers for that question are closed.")
+    response = answer(client, open_room, follow=True)
+    assertContains(response, "Answers for that question are closed.")
+    assert not Answer.objects.exists()
+
+
+def test_an_answer_for_another_seat_is_impossible(client, open_room):
+    ada = join(client, open_room)
+    bob = live.join(open_room, "Bob")
+    # The form's fields never choose the seat: a seat id in the body is ignored.
+    answer(client, open_room, choice="AWS", data_seat=bob.pk)
+    client.post(f"{play_url(open_room)}answer/", {"position": 1, "choice": "AWS", "seat": bob.pk})
+    assert list(Answer.objects.values_list("seat", flat=True)) == [ada.pk]
+    # A cookie naming Bob's seat without the server's signature is rejected.
+    forged = type(client)()
+    forged.cookies[SEAT_COOKIE] = f"{open_room.pk}:{bob.pk}"
+    response = answer(forged, open_room)
+    assertRedirects(response, "/join/")
+    # A genuine cookie for a seat in another class does not work here either.
+    elsewhere = class_with_questions(1)
+    other = type(client)()
+    join(other, elsewhere, "Cy")
+    assertRedirects(answer(other, open_room), "/join/")
+    assert Answer.objects.count() == 1
+
+
+def test_a_removed_nickname_is_told_and_cannot_answer(client, open_room):
+    seat = join(client, open_room)
+    live.remove_seat(open_room, seat.pk)
+    response = client.get(play_url(open_room))
+    assertContains(response, "You were removed from this class")
+    assertNotContains(response, 'hx-trigger="every 2s"')
+    response = answer(client, open_room, headers=HTMX)
+    assertContains(response, "The host removed your nickname")
+    assert not Answer.objects.exists()
+
+
+def render_for_key(client, key, phase_actions):
+    session = ClassSessionFactory()
+    session.items.create(position=1, snapshot=snapshot(key=key, misconceptions={}))
+    move(session, *phase_actions)
+    session.refresh_from_db()
+    join(client, session, nickname=f"K{key}")
+    pages = [client.get(play_url(session)), client.get(play_url(session), headers=HTMX)]
+    host = type(client)()
+    host.force_login(session.host)
+    pages.append(host.get(session.get_absolute_url()))
+    # Identities differ between the two runs (ids, codes, names, tokens); what is left must be identical.
+    strip = re.compile(
+        r"[0-9a-f]{8}-[0-9a-f-]{27}|\b\d{6}\b|rejoin code <strong[^<]*<|K\w+|learner\d+|seats/\d+/"
+        r"|nonce=\"[^\"]+\"|csrfmiddlewaretoken\" value=\"[^\"]+\"|x-csrftoken\": \"[^\"]+\""
+    )
+    return [strip.sub("", page.content.decode()) for page in pages]
+
+
+@pytest.mark.parametrize("actions", [["start"], ["start", "close"]])
+def test_the_key_is_never_sent_before_the_reveal(client, actions):
+    """The learner's page, its fragment and the projector read the same whichever choice is right."""
+    customer = render_for_key(client, "Customer", actions)
+    aws = render_for_key(type(client)(), "AWS", actions)
+    assert customer == aws
+    assert all("right answer" not in page.lower() for page in customer)
+
+
+def test_after_the_reveal_the_learner_sees_the_verdict_the_key_and_the_misconception(client, open_room):
+    join(client, open_room)
+    answer(client, open_room, choice="AWS")
+    move(open_room, "reveal")
+    response = client.get(play_url(open_room))
+    assertContains(response, "Not this time")
+    assertContains(response, "<strong>Right answer:</strong> The customer", html=False)
+    assertContains(response, "AWS patches my guest OS.")
+    assertContains(response, "Your score: <strong>0</strong>")
+
+
+# ---- Host ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def host(client, room):
+    client.force_login(room.host)
+    return client
+
+
+def test_hosting_needs_an_account_and_a_class_is_its_hosts_alone(client, room):
+    url = room.get_absolute_url()
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(
+            f"/classroom/{room.pk}/host/actions/", {"action": "start", "version": room.version}
+        ).status_code
+        == 404
+    )
+    assert client.get(f"/classroom/{room.pk}/report/").status_code == 404
+    room.refresh_from_db()
+    assert room.phase == Phase.LOBBY
+
+
+def test_the_host_page_asks_a_visitor_to_log_in(client, db):
+    response = client.get("/classroom/")
+    assertContains(response, "Any account can host")
+    assertNotContains(response, "Create the class")
+    assert client.post("/classroom/new/", {"source": "everything"})["Location"].startswith("/accounts/login/")
+
+
+def test_create_a_class_from_a_topic(client, db):
+    OwnerQuestionFactory.create_batch(3)
+    client.force_login(UserFactory())
+    assertContains(client.get("/classroom/"), "Create the class")
+    response = client.post(
+        "/classroom/new/",
+        {
+            "source": "everything",
+            "length": 5,
+            "seconds_per_question": 30,
+            "scoring": "speed",
+            "leaderboard": "top5",
+        },
+    )
+    session = ClassSession.objects.get()
+    assertRedirects(response, session.get_absolute_url(), fetch_redirect_response=False)
+    assert (session.items.count(), session.seconds_per_question, session.scoring, session.leaderboard) == (
+        3,
+        30,
+        "speed",
+        "top5",
+    )
+
+
+def test_create_a_class_from_hand_picked_questions(client, db):
+    first, second = OwnerQuestionFactory.create_batch(2)
+    client.force_login(UserFactory())
+    client.post(
+        "/classroom/new/",
+        {"source": "picked", "picked": f"{second.slug}\nnot-a-question\n{first.slug}", "length": 5,
+         "seconds_per_question": 0, "scoring": "accuracy", "leaderboard": "off"},
+    )  # fmt: skip
+    assert [i.question for i in ClassSession.objects.get().items.all()] == [second, first]
+
+
+def test_a_topic_without_questions_creates_nothing(client, db):
+    client.force_login(UserFactory())
+    response = client.post(
+        "/classroom/new/",
+        {
+            "source": "everything",
+            "length": 5,
+            "seconds_per_question": 0,
+            "scoring": "accuracy",
+            "leaderboard": "off",
+        },
+    )
+    assertContains(response, "no single-answer questions on that topic")
+    assert not ClassSession.objects.exists()
+
+
+def test_the_lobby_shows_code_join_address_qr_and_names(host, room):
+    live.join(room, "Ada")
+    response = host.get(room.get_absolute_url())
+    assertContains(response, room.code)
+    assertContains(response, "http://testserver/join/")
+    assertContains(response, "<svg")
+    assertContains(response, "Ada")
+    assertNotContains(response, "style=")  # CSP: no inline style, in the QR code either
+
+
+def test_host_actions_by_htmx_return_the_card_and_by_post_redirect(host, room):
+    url = f"/classroom/{room.pk}/host/actions/"
+    response = host.post(url, {"action": "start", "version": room.version}, headers=HTMX)
+    body = response.content.decode()
+    assert 'id="host-card"' in body and "<html" not in body and "Question 1 of 3" in body
+    assertRedirects(
+        host.post(url, {"action": "close", "version": room.version + 1}),
+        room.get_absolute_url(),
+        fetch_redirect_response=False,
+    )
+    room.refresh_from_db()
+    assert room.phase == Phase.CLOSED
+
+
+def test_the_host_poll_is_204_until_something_changes(host, room):
+    response = host.get(room.get_absolute_url(), headers=HTMX)
+    fingerprint = re.search(r"\?f=([\d.]+)", response.content.decode()).group(1)
+    assert host.get(f"{room.get_absolute_url()}?f={fingerprint}", headers=HTMX).status_code == 204
+    live.join(room, "Ada")
+    assertContains(host.get(f"{room.get_absolute_url()}?f={fingerprint}", headers=HTMX), "1 joined")
+
+
+def test_the_projector_counts_answers_and_reveals_bars_with_counts_and_percentages(host, open_room):
+    for name, choice in [("Ada", "Customer"), ("Bob", "AWS"), ("Cy", "AWS"), ("Di", "Customer")]:
+        seat = Seat.objects.select_related("session").get(pk=live.join(open_room, name).pk)
+        live.submit_answer(seat, position=1, choice=choice)
+    live.join(open_room, "Ed")
+    assertContains(host.get(open_room.get_absolute_url()), "Answered 4 of 5")
+    move(open_room, "reveal")
+    response = host.get(open_room.get_absolute_url())
+    assertContains(response, "2 · 50%", count=2)
+    assertContains(response, "0 · 0%")
+    assertContains(response, "right answer</strong>")
+    assertContains(response, "2 of 4 (50%) chose “AWS”")
+    assertContains(response, "AWS patches my guest OS.")
+
+
+def test_the_host_removes_a_nickname(host, room):
+    seat = live.join(room, "Rude")
+    response = host.post(f"/classroom/{room.pk}/host/seats/{seat.pk}/remove/", follow=True)
+    assertContains(response, "Removed “Rude”")
+    seat.refresh_from_db()
+    assert seat.removed
+
+
+def test_report_and_csv_exports(host, open_room):
+    seat = Seat.objects.select_related("session").get(pk=live.join(open_room, "-Ada").pk)
+    live.submit_answer(seat, position=1, choice="Customer")
+    move(open_room, "reveal", "end")
+    response = host.get(f"/classroom/{open_room.pk}/report/")
+    assertContains(response, "Facility")
+    assertContains(response, "100%")
+    assertContains(response, f"/classroom/{open_room.pk}/homework/")
+    csv = host.get(f"/classroom/{open_room.pk}/report/responses.csv")
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "nickname,question,prompt,answer,correct,points,answered_at"
+    assert lines[1].startswith("'-Ada,1,Who patches the guest OS on Amazon EC2?,The customer,yes,1,")
+    table = host.get(f"/classroom/{open_room.pk}/report/questions.csv").content.decode().splitlines()
+    assert table[1] == "1,Who patches the guest OS on Amazon EC2?,The customer,1,1,1.00,"
+    assert len(table) == 4
+
+
+def test_homework_turns_the_class_into_a_self_paced_quiz(client, db):
+    questions = OwnerQuestionFactory.create_batch(2)
+    session = live.create_session(UserFactory(), title="Basics", topic="everything", chosen=questions)
+    assertContains(client.get(f"/classroom/{session.pk}/homework/"), "2 questions")
+    response = client.post(f"/classroom/{session.pk}/homework/")
+    attempt = Attempt.objects.get()
+    assertRedirects(response, attempt.get_absolute_url(), fetch_redirect_response=False)
+    assert attempt.slots.count() == 2 and attempt.title == "Homework: Basics"
+
+
+def test_purge_deletes_classes_and_nicknames_after_the_retention_period(db, settings):
+    settings.CLASSROOM_RETENTION_DAYS = 30
+    old, recent = class_with_questions(1), class_with_questions(1)
+    live.join(old, "Ada")
+    ClassSession.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    out = StringIO()
+    call_command("purge_classes", stdout=out)
+    assert out.getvalue().startswith("Deleted 1 live class created before")
+    assert list(ClassSession.objects.all()) == [recent]
+    assert not Seat.objects.exists()

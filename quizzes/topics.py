@@ -1,0 +1,21 @@
+"""Quiz topics as the learner chooses them: choices and labels (the grammar is lessons.pack.parse_topic)."""
+
+from __future__ import annotations
+
+from lessons.models import Category, Service
+
+FIXED_TOPICS = [
+    ("everything", "Everything"),
+    ("misconceptions", "Common misconceptions"),
+    ("control-types", "Control types"),
+]
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    categories = [(f"category:{c.slug}", c.name) for c in Category.objects.only("slug", "name")]
+    services = [(f"service:{s.slug}", s.name) for s in Service.objects.order_by("name").only("slug", "name")]
+    return FIXED_TOPICS + categories + services
+
+
+def topic_label(topic: str, choices: list[tuple[str, str]] | None = None) -> str:
+    return dict(choices if choices is not None else topic_choices()).get(topic, topic)
