@@ -114,6 +114,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if DEBUG:
+    # `{% cache %}` uses this alias when it exists: edited templates show at once in development.
+    CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # Sessions live in the database so any app process can serve any request. A session (and the
 # anonymous learner's work in it) is kept this long after its last use: learners.middleware renews it.
