@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: run test lint format bench install install-dev browser-deps clean
+.PHONY: run test lint format bench soak install install-dev browser-deps clean
 
 $(PY):
 	@bash scripts/make-venv.sh $(VENV)
@@ -47,6 +47,9 @@ format: install-dev
 bench: install
 	@bash scripts/ensure-apt.sh wrk
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+soak: install
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

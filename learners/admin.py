@@ -1,6 +1,10 @@
 from django.contrib import admin
 
+from .forms import ThrottledAdminAuthenticationForm
 from .models import Learner
+
+# The admin's log-in counts guesses with the same limits as the site's (learners/throttle.py).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Learner)

@@ -100,7 +100,7 @@ def settle_merge(request: HttpRequest, account: Learner) -> None:
     """Move anything that landed on the merged learner since the log-in; forget it once settled."""
     merged_id, merged_at = request.session[MERGED_KEY]
     merged = Learner.objects.filter(pk=merged_id, merged_into=account).first()
-    if merged is not None:
+    if merged is not None and _owns_records(merged):
         merge_into_account(merged, user=account.user)
     if time.time() - merged_at > SETTLE_SECONDS:
         del request.session[MERGED_KEY]
@@ -148,6 +148,14 @@ def merge_into_account(anonymous: Learner, *, user) -> Learner:
     anonymous.last_seen_at = timezone.now()
     anonymous.save(update_fields=["merged_into", "creation_key", "last_seen_at"])
     return account
+
+
+def _owns_records(learner: Learner) -> bool:
+    # Reads only: a merge would take the write lock on every request of the settling window.
+    return any(
+        rel.related_model._default_manager.filter(**{rel.field.name: learner}).exists()
+        for rel in record_relations()
+    )
 
 
 def record_relations() -> list[models.ManyToOneRel]:

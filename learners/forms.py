@@ -1,28 +1,100 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.http import HttpRequest
 
 from . import throttle
+from .usernames import skeleton
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's log-in form, refusing further guesses after repeated failures."""
+def _wait_message(seconds: int) -> dict:
+    return {"minutes": max(1, -(-seconds // 60))}
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": "Too many failed log-in attempts. Wait %(minutes)s minute(s) and try again.",
-    }
+
+class ThrottledLoginMixin:
+    """Count the attempt before the password is checked; refuse while the limit holds."""
+
+    throttled_message = "Too many failed log-in attempts. Wait %(minutes)s minute(s) and try again."
 
     def clean(self):
         username = self.data.get("username", "")
-        wait = throttle.seconds_locked(self.request, username)
+        wait = throttle.login_attempt(self.request, username)
+        if wait:
+            raise forms.ValidationError(self.throttled_message, code="throttled", params=_wait_message(wait))
+        cleaned = super().clean()
+        if self.get_user() is not None:  # a post without a password checks nothing and clears nothing
+            throttle.login_succeeded(self.request, username)
+        return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
+    """Django's log-in form, refusing further guesses after repeated failures."""
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin's log-in form with the same limits as the site's."""
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form; refuses look-alikes of existing names and too many accounts at once."""
+
+    def __init__(self, request: HttpRequest, *args, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username is None:
+            return username  # Django already refused it: the same name in another case
+        looks = skeleton(username)
+        # Sign-ups are rare and rate limited, so comparing against every name is cheap enough.
+        for existing in get_user_model()._default_manager.values_list("username", flat=True).iterator():
+            if skeleton(existing) == looks:
+                raise forms.ValidationError(
+                    "That username looks too much like an existing one. Choose another.", code="confusable"
+                )
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            wait = throttle.signup_attempt(self.request)
+            if wait:
+                raise forms.ValidationError(
+                    "Too many accounts were created from your network just now. "
+                    "Wait %(minutes)s minute(s) and try again.",
+                    code="throttled",
+                    params=_wait_message(wait),
+                )
+        return cleaned
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account takes its password, counted like a log-in so it cannot be guessed."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, request: HttpRequest | None = None, **kwargs):
+        self.user = user
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        username = self.user.get_username()
+        wait = throttle.login_attempt(self.request, username)
         if wait:
             raise forms.ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"minutes": max(1, wait // 60)}
+                ThrottledLoginMixin.throttled_message, code="throttled", params=_wait_message(wait)
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure(self.request, username)
-            raise
-        throttle.clear_failures(self.request, username)
-        return cleaned
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not your password. Nothing was deleted.", code="wrong_password"
+            )
+        throttle.login_succeeded(self.request, username)
+        return password

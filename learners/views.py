@@ -1,16 +1,18 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.contrib.auth.forms import UserCreationForm
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import logout as auth_logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .current import adopt_session_learner
-from .forms import ThrottledAuthenticationForm
+from . import data
+from .current import SESSION_KEY, adopt_session_learner, current_learner
+from .forms import DeleteAccountForm, SignupForm, ThrottledAuthenticationForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -41,7 +43,7 @@ def login(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    form = UserCreationForm(request.POST if request.method == "POST" else None, label_suffix="")
+    form = SignupForm(request, request.POST if request.method == "POST" else None, label_suffix="")
     if form.is_valid():
         user = form.save()
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -49,3 +51,54 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account is ready. Anything you studied before signing up is kept.")
         return redirect(_next_url(request))
     return render(request, "registration/signup.html", {"form": form, "next": _next_url(request)})
+
+
+@require_safe
+def account(request: HttpRequest) -> HttpResponse:
+    learner = current_learner(request)
+    form = DeleteAccountForm(request.user, label_suffix="") if request.user.is_authenticated else None
+    return render(request, "learners/account.html", {"summary": data.summary(learner), "form": form})
+
+
+@require_safe
+def account_data(request: HttpRequest) -> HttpResponse:
+    export = data.export(current_learner(request), user=request.user)
+    response = JsonResponse(export, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="srm-trainer-my-data.json"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@sensitive_post_parameters("password")
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        learner = current_learner(request)
+        if learner is not None:
+            data.delete_learner(learner)
+        request.session.pop(SESSION_KEY, None)
+        messages.success(request, "Everything this browser recorded has been deleted.")
+        return redirect("learners:account")
+    form = DeleteAccountForm(user, request.POST, request=request, label_suffix="")
+    if not form.is_valid():
+        learner = current_learner(request)
+        return render(request, "learners/account.html", {"summary": data.summary(learner), "form": form})
+    username = user.get_username()
+    auth_logout(request)
+    data.delete_account(user)
+    messages.success(request, f"The account {username} and everything recorded about it have been deleted.")
+    return redirect("home")
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy.html",
+        {
+            "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
+            "login_window_minutes": settings.LOGIN_FAILURE_WINDOW // 60,
+            "classroom_days": settings.CLASSROOM_RETENTION_DAYS,
+        },
+    )

@@ -114,12 +114,14 @@ class Slot:
 
 def slot(attempt: Attempt, position: int) -> Slot:
     """One question of the attempt with what its kind needs to show or grade it (fixed queries per kind)."""
-    row = attempt.slots.select_related("question").filter(position=position).first()
+    joins = [f"question__{name}" for name in kinds.JOINS]
+    row = attempt.slots.select_related(*joins).filter(position=position).first()
     if row is None:
         raise NoSuchQuestion(f"This quiz has no question {position}.")
     response = Response.objects.filter(attempt=attempt, question_id=row.question_id).first()
     if not row.question.retired:
-        kinds.load([row.question])
+        # An answered question is shown with its feedback, which compares with today's key.
+        kinds.load([row.question], key=response is not None)
     return Slot(row.position, row.question, response)
 
 
@@ -177,7 +179,7 @@ def summarise(attempt: Attempt, lookups: kinds.Lookups | None = None) -> Summary
 
     A fixed number of queries whatever the length of the quiz or the kinds in it."""
     lookups = lookups or kinds.Lookups()
-    rows = list(attempt.slots.select_related("question"))
+    rows = list(attempt.slots.select_related(*[f"question__{name}" for name in kinds.JOINS]))
     questions = [r.question for r in rows]
     kinds.load(questions)
 

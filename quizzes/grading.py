@@ -26,10 +26,8 @@ def record_answer(
     A second answer to the same question (double click, refresh, two tabs at once) raises AlreadyAnswered
     with the response that stands. The attempt's counters and finished_at move in the same transaction,
     with the attempt row locked, so two last answers at the same moment still finish the attempt.
-    The question must be loaded with its kind's relations (kinds.load)."""
-    existing = Response.objects.filter(attempt=attempt, question=question).first()
-    if existing:
-        raise AlreadyAnswered(existing)
+    """
+    kinds.load([question])  # free when the caller already loaded it
     snapshot = kinds.snapshot(question, lookups)
     graded = kinds.grade(snapshot, answer)
     try:

@@ -34,6 +34,11 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-only-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    # Any Host header would be trusted: poisoned links in password e-mails, cache poisoning.
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS contains '*', which accepts any Host header. List the site's host names."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "srm_site.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "srm_site.urls"
@@ -134,9 +140,18 @@ LOGIN_URL = "learners:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Failed log-ins allowed per client address and username within the window.
+# Rate limits (learners/throttle.py): log-in attempts per client address + username, and per
+# username from any address, within the window; accounts created per client address per hour.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_USERNAME_LIMIT = int(os.environ.get("DJANGO_LOGIN_USERNAME_LIMIT", "50"))
 LOGIN_FAILURE_WINDOW = 15 * 60
+SIGNUP_LIMIT = int(os.environ.get("DJANGO_SIGNUP_LIMIT", "5"))
+SIGNUP_WINDOW = 60 * 60
+# Behind a reverse proxy every client arrives from the proxy's address. Only when the proxy sets this
+# header (and strips or appends to a client's own) is the client's address read from it.
+_client_ip_header = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+CLIENT_IP_HEADER = f"HTTP_{_client_ip_header.upper().replace('-', '_')}" if _client_ip_header else ""
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 
 # Live classes and their nicknames are deleted this many days after creation (`manage.py purge_classes`).
 CLASSROOM_RETENTION_DAYS = int(os.environ.get("DJANGO_CLASSROOM_RETENTION_DAYS", "30"))
@@ -187,7 +202,10 @@ if env_bool("DJANGO_HTTPS"):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading is hard to undo (browsers ship the list), so the operator opts in.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

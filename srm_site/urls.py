@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from learners import views as learner_views
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("learners.urls")),
+    path("privacy/", learner_views.privacy, name="privacy"),
     path("", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("", include("classroom.urls")),

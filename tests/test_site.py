@@ -114,3 +114,39 @@ def test_home_page_links_only_to_pages_that_exist(client, real_pack):
         if link.startswith("/static/"):
             continue
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_an_over_large_post_gets_a_clear_413_page_without_a_traceback(client, settings, caplog):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post("/accounts/login/", {"username": "x" * 4096, "password": "y"})
+    assert response.status_code == 413
+    assert "That was too much to send" in response.content.decode()
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+    assert any("Refused a" in r.getMessage() for r in caplog.records)
+
+
+def test_start_up_refuses_any_host_in_production():
+    result = run_manage(
+        "check",
+        "--deploy",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_ALLOWED_HOSTS="srm.example.com,*",
+    )
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS contains '*'" in result.stderr
+
+
+def test_hsts_preload_is_off_unless_asked_for():
+    code = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+    env = {"DJANGO_HTTPS": "1", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_SETTINGS_MODULE": "srm_site.settings"}
+    for preload, expected in (("", "False"), ("1", "True")):
+        result = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            cwd=ROOT,
+            env={**os.environ, **env, "DJANGO_HSTS_PRELOAD": preload},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.stdout.strip() == expected, result.stderr

@@ -7,6 +7,7 @@ from .base import Lookups, Presented, record
 SHAPE = "choice"
 TEMPLATE = "quizzes/kinds/choice.html"
 PREFETCH = ("control_type",)
+KEY_PREFETCH = ()
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:

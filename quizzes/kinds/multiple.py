@@ -8,6 +8,7 @@ from .base import Lookups, Presented
 SHAPE = "choices"
 TEMPLATE = single.TEMPLATE
 PREFETCH = single.PREFETCH
+KEY_PREFETCH = single.KEY_PREFETCH
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
+from ..models import SortItem
 from .base import SORT_CHOICES, Lookups, Presented, Row, record
 
 SHAPE = "cells"
 TEMPLATE = "quizzes/kinds/cells.html"
-PREFETCH = ("sort_items__duty", "categories", "layers")
+PREFETCH = (Prefetch("sort_items", SortItem.objects.select_related("duty")),)
+KEY_PREFETCH = ("categories", "layers")
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:
