@@ -581,8 +581,9 @@ class _Checker:
             services = list(item.data.get("services") or [])
             for category in item.data.get("categories") or []:
                 services += by_category.get(category, [])
-            if not services and not item.data.get("categories"):
-                self.fail(item, "applies to nothing: name at least one service or category")
+            rule = duty_scope_problem(services, item.data.get("categories") or [])
+            if rule:
+                self.fail(item, rule)
             if owner not in DUTY_OWNERS or layer not in layers:
                 continue
             for service in dict.fromkeys(services):
@@ -605,11 +606,9 @@ class _Checker:
         for item in self.pack["best_practices"]:
             self.check_refs(item, "duties", "duties", at_least_one=True)
             self.check_refs(item, "services", "services")
-            for slug in item.data.get("duties") or []:
-                if duty_owner.get(slug) == "AWS":
-                    self.fail(
-                        item, f"duty '{slug}' is AWS's; a best practice serves a Customer or Shared duty"
-                    )
+            duties = item.data.get("duties") or []
+            for rule in best_practice_problems({slug: duty_owner.get(slug) for slug in duties}):
+                self.fail(item, rule)
 
     def check_lessons(self) -> None:
         categories = self.slugs("categories")
@@ -676,6 +675,22 @@ class _Checker:
             self.check_refs(item, "layers", "layers", at_least_one=True)
             self.check_refs(item, "services", "services")
             self.check_refs(item, "categories", "categories")
+
+
+def duty_scope_problem(services: list, categories: list) -> str | None:
+    """A duty applies to at least one service or category (loader and admin)."""
+    if not services and not categories:
+        return "applies to nothing: name at least one service or category"
+    return None
+
+
+def best_practice_problems(duty_owners: dict[str, str | None]) -> list[str]:
+    """A best practice serves Customer or Shared duties, never AWS's (loader and admin)."""
+    return [
+        f"duty '{slug}' is AWS's; a best practice serves a Customer or Shared duty"
+        for slug, owner in duty_owners.items()
+        if owner == "AWS"
+    ]
 
 
 def learn_more_problem(value: object, targets: dict[str, set[str]]) -> str | None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from learners.current import writable_learner
 from learners.models import Learner
 from lessons.models import Lesson
 
@@ -65,8 +66,8 @@ def start_attempt(
     mode: str = Mode.PRACTICE,
 ) -> Attempt:
     """A new attempt over the questions, or the same learner's identical one started a moment ago."""
-    # Lock the learner row so two simultaneous starts see each other: starting is idempotent.
-    Learner.objects.select_for_update().filter(pk=learner.pk).first()
+    # The learner's row lock makes two simultaneous starts see each other: starting is idempotent.
+    learner = writable_learner(learner)
     recent = (
         Attempt.objects.filter(
             learner=learner,

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from lessons.models import Category, Service
+from lessons.pack import FIXED_TOPICS
 
-FIXED_TOPICS = [
-    ("everything", "Everything"),
-    ("misconceptions", "Common misconceptions"),
-    ("control-types", "Control types"),
-]
+LABELS = {
+    "everything": "Everything",
+    "misconceptions": "Common misconceptions",
+    "control-types": "Control types",
+}
 
 
 def topic_choices() -> list[tuple[str, str]]:
     categories = [(f"category:{c.slug}", c.name) for c in Category.objects.only("slug", "name")]
     services = [(f"service:{s.slug}", s.name) for s in Service.objects.order_by("name").only("slug", "name")]
-    return FIXED_TOPICS + categories + services
+    return [(topic, LABELS[topic]) for topic in FIXED_TOPICS] + categories + services
 
 
 def topic_label(topic: str, choices: list[tuple[str, str]] | None = None) -> str:

@@ -166,3 +166,21 @@ def test_the_real_bank_has_over_three_hundred_questions_of_every_kind(real_pack)
     assert set(live.values_list("kind", flat=True)) == set(Kind.values)
     for question in live.filter(kind__in=[Kind.SINGLE, Kind.MULTIPLE]):
         assert question.sources and question.explanation and question.options.count() >= 3
+
+
+def test_the_public_api_answers_for_a_learner_and_explains_from_the_snapshot(bank):
+    from quizzes import engine
+
+    learner = Learner.objects.create()
+    question = Question.objects.get(slug=f"owner-{bank['duties'][4].slug}")  # Customer, with a myth
+    attempt = engine.start_attempt(learner, topic="everything", title="API", questions=[question])
+    with pytest.raises(engine.AttemptNotFound):
+        engine.answer(Learner.objects.create(), attempt.pk, 1, {"choice": "AWS"})
+    with pytest.raises(engine.NoSuchQuestion):
+        engine.answer(learner, attempt.pk, 2, {"choice": "AWS"})
+    response = engine.answer(learner, attempt.pk, 1, {"choice": "AWS"})
+    assert response.snapshot["key"] == {"choice": Owner.CUSTOMER} and not response.correct
+    with pytest.raises(engine.AlreadyAnswered):
+        engine.answer(learner, attempt.pk, 1, {"choice": Owner.CUSTOMER})
+    fb = engine.feedback_for(Response.objects.get(pk=response.pk))
+    assert fb.misconception["correction"] == "You patch it." and not fb.changed
