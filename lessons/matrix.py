@@ -23,6 +23,7 @@ class Cell:
     condition: str = ""
     sources: list[str] = field(default_factory=list)
     breakdown: list[tuple[str, list[str]]] = field(default_factory=list)  # (owner, service names)
+    column: str = ""  # the category or service this cell belongs to: phones show it beside the owner
 
     @property
     def css(self) -> str:
@@ -53,6 +54,11 @@ def legend() -> list[Cell]:
 
 def _cell(cell: MatrixCell) -> Cell:
     return Cell(owner=cell.owner, reason=cell.reason, condition=cell.condition, sources=cell.sources)
+
+
+def _in_column(cell: Cell, column: str) -> Cell:
+    cell.column = column
+    return cell
 
 
 def summarise(category: Category, cells: list[MatrixCell]) -> Cell:
@@ -92,7 +98,13 @@ def category_matrix() -> CategoryMatrix:
     ):
         grouped.setdefault((cell.layer_id, cell.service.category_id), []).append(cell)
     rows = [
-        Row(layer=layer, cells=[summarise(cat, grouped.get((layer.pk, cat.pk), [])) for cat in categories])
+        Row(
+            layer=layer,
+            cells=[
+                _in_column(summarise(cat, grouped.get((layer.pk, cat.pk), [])), cat.name)
+                for cat in categories
+            ],
+        )
         for layer in layers
     ]
     return CategoryMatrix(categories, rows)
@@ -104,11 +116,10 @@ def service_matrix(services: list[Service]) -> list[Row]:
     rows = []
     for layer in Layer.objects.order_by("-order"):
         cells = []
-        for lookup in by_service:
+        for service, lookup in zip(services, by_service, strict=True):
             cell = lookup.get(layer.pk)
-            cells.append(
-                _cell(cell) if cell else Cell(owner=Owner.NOT_APPLICABLE, reason="No cell recorded.")
-            )
+            found = _cell(cell) if cell else Cell(owner=Owner.NOT_APPLICABLE, reason="No cell recorded.")
+            cells.append(_in_column(found, service.name))
         rows.append(Row(layer=layer, cells=cells))
     return rows
 

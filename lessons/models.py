@@ -1,5 +1,7 @@
 """The shared responsibility model as data: layers, categories, services, the matrix and what hangs off it."""
 
+import re
+
 from django.db import models
 from django.urls import reverse
 
@@ -177,6 +179,29 @@ class MatrixCell(models.Model):
         return f"{self.service} / {self.layer}: {self.owner}"
 
 
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "if", "in",
+    "is", "it", "its", "me", "my", "of", "on", "or", "should", "the", "their", "them", "they", "this", "to",
+    "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with", "you", "your",
+})  # fmt: skip
+SEARCH_WORD = re.compile(r"[\w.-]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search worth matching, with plural and verb endings trimmed (at most eight)."""
+    words = []
+    for word in SEARCH_WORD.findall(text.lower()):
+        if word in STOP_WORDS:
+            continue
+        for ending in ("ing", "es", "ed", "s"):
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                word = word.removesuffix(ending)
+                break
+        if word not in words:
+            words.append(word)
+    return words[:8]
+
+
 class DutyQuerySet(models.QuerySet):
     def with_relations(self):
         return self.select_related("layer").prefetch_related("services", "categories")
@@ -202,7 +227,21 @@ class DutyQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
     def search(self, text: str):
-        return self.filter(models.Q(statement__icontains=text) | models.Q(explanation__icontains=text))
+        """Duties that mention every word of the search (question words dropped, endings trimmed), in their
+        text or in the names of their layer, services and categories: "who patches RDS" finds RDS patching."""
+        words = search_words(text)
+        if not words:
+            return self.none()
+        found = self
+        for word in words:
+            found = found.filter(
+                models.Q(statement__icontains=word)
+                | models.Q(explanation__icontains=word)
+                | models.Q(layer__name__icontains=word)
+                | models.Q(services__name__icontains=word)
+                | models.Q(categories__name__icontains=word)
+            )
+        return self.filter(pk__in=found.values("pk"))
 
     def matching(self, *, owner="", layer="", category="", service="", q=""):
         """The duty explorer's filters; empty values filter nothing."""

@@ -17,7 +17,7 @@ from srm_site.http import HtmxHttpRequest
 
 from . import blocks, caching, documents, matrix, progress
 from .forms import CompareForm, DutyFilterForm
-from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service
+from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service, search_words
 
 
 def _matrix_etag(request) -> str:
@@ -111,6 +111,10 @@ def lesson_complete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     context = _lesson_context(request, slug)
     if request.htmx:
         return render(request, "lessons/lesson_detail.html#lesson-progress", context)
+    messages.success(
+        request,
+        f"“{lesson.title}” is marked as done: {context['done_count']} of {context['lesson_count']} lessons done.",
+    )
     return redirect(context["next"] or "lessons:lesson_list")
 
 
@@ -270,6 +274,9 @@ def duty_list(request: HtmxHttpRequest) -> HttpResponse:
             "filters": filters,
             "labels": labels,
             "query": query.urlencode(),
+            "search_words": search_words(filters.get("q", "")),
+            # A page link moves the learner to the top of the new results; a filter change leaves focus alone.
+            "focus_results": bool(request.htmx) and "page" in request.GET,
         },
     )
 
