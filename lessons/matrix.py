@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -22,6 +23,7 @@ class Cell:
     reason: str
     condition: str = ""
     sources: list[str] = field(default_factory=list)
+    checked_on: datetime.date | None = None
     breakdown: list[tuple[str, list[str]]] = field(default_factory=list)  # (owner, service names)
     column: str = ""  # the category or service this cell belongs to: phones show it beside the owner
 
@@ -53,7 +55,13 @@ def legend() -> list[Cell]:
 
 
 def _cell(cell: MatrixCell) -> Cell:
-    return Cell(owner=cell.owner, reason=cell.reason, condition=cell.condition, sources=cell.sources)
+    return Cell(
+        owner=cell.owner,
+        reason=cell.reason,
+        condition=cell.condition,
+        sources=cell.sources,
+        checked_on=cell.checked_on,
+    )
 
 
 def _in_column(cell: Cell, column: str) -> Cell:

@@ -48,6 +48,14 @@ OWNER_WORDS = {
 DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
 
 
+def changed_after_reports_field():
+    return models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Numbers of the problem reports this item was changed after (content files record them).",
+    )
+
+
 def checked_on_field():
     return models.DateField(
         db_index=True, help_text="The day its sources were last checked against AWS's pages."
@@ -145,6 +153,7 @@ class Service(Positioned):
     )
     summary = models.TextField()
     sources = SourcesField()
+    changed_after_reports = changed_after_reports_field()
 
     objects = ServiceQuerySet.as_manager()
 
@@ -165,6 +174,7 @@ class MatrixCell(models.Model):
     condition = models.TextField(blank=True, help_text="When the owner depends on how the service is used.")
     sources = SourcesField(blank=True)
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     class Meta:
         ordering = ["service", "layer__order"]
@@ -271,6 +281,7 @@ class Duty(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
     group = models.SlugField(
         max_length=50,
         default="general",
@@ -307,6 +318,7 @@ class Misconception(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     def __str__(self) -> str:
         return self.myth
@@ -318,6 +330,12 @@ class ControlType(Positioned):
     aws_part = models.TextField()
     customer_part = models.TextField()
     examples = LineListField()
+    duties = models.ManyToManyField(
+        Duty,
+        blank=True,
+        related_name="control_types",
+        help_text="Duties that ask its AWS and customer parts.",
+    )
     sources = SourcesField()
 
     def __str__(self) -> str:
@@ -382,6 +400,11 @@ class Lesson(models.Model):
         help_text="Quiz topics this lesson is the place to learn (category:<slug>, layer:<slug>, ...).",
     )
     body = models.TextField(help_text="Markdown; raw HTML is stripped.")
+    relies_on = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Matrix facts the text states, checked by the loader: [{service (or every), layer, owner}].",
+    )
     sources = SourcesField()
 
     objects = LessonQuerySet.as_manager()

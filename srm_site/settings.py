@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "learners",
     "lessons",
     "quizzes",
+    "reports",
     "classroom",
 ]
 
