@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .models import Category, Layer, MatrixCell, Owner, Service
 
@@ -21,6 +23,7 @@ class Cell:
     reason: str
     condition: str = ""
     sources: list[str] = field(default_factory=list)
+    checked_on: datetime.date | None = None
     breakdown: list[tuple[str, list[str]]] = field(default_factory=list)  # (owner, service names)
     column: str = ""  # the category or service this cell belongs to: phones show it beside the owner
 
@@ -52,7 +55,13 @@ def legend() -> list[Cell]:
 
 
 def _cell(cell: MatrixCell) -> Cell:
-    return Cell(owner=cell.owner, reason=cell.reason, condition=cell.condition, sources=cell.sources)
+    return Cell(
+        owner=cell.owner,
+        reason=cell.reason,
+        condition=cell.condition,
+        sources=cell.sources,
+        checked_on=cell.checked_on,
+    )
 
 
 def _in_column(cell: Cell, column: str) -> Cell:
@@ -82,7 +91,12 @@ def summarise(category: Category, cells: list[MatrixCell]) -> Cell:
     return Cell(owner=VARIES, reason=reason, breakdown=breakdown)
 
 
-def category_matrix() -> tuple[list[Category], list[Row]]:
+class CategoryMatrix(NamedTuple):
+    categories: list[Category]
+    rows: list[Row]
+
+
+def category_matrix() -> CategoryMatrix:
     """Layers (top of the stack first) x categories. Three queries however large the pack."""
     categories = list(Category.objects.all())
     layers = list(Layer.objects.order_by("-order"))
@@ -101,7 +115,7 @@ def category_matrix() -> tuple[list[Category], list[Row]]:
         )
         for layer in layers
     ]
-    return categories, rows
+    return CategoryMatrix(categories, rows)
 
 
 def service_matrix(services: list[Service]) -> list[Row]:

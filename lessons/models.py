@@ -49,6 +49,14 @@ OWNER_WORDS = {
 DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
 
 
+def changed_after_reports_field():
+    return models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Numbers of the problem reports this item was changed after (content files record them).",
+    )
+
+
 def checked_on_field():
     return models.DateField(
         db_index=True, help_text="The day its sources were last checked against AWS's pages."
@@ -146,6 +154,7 @@ class Service(Positioned):
     )
     summary = models.TextField()
     sources = SourcesField()
+    changed_after_reports = changed_after_reports_field()
 
     objects = ServiceQuerySet.as_manager()
 
@@ -166,6 +175,7 @@ class MatrixCell(models.Model):
     condition = models.TextField(blank=True, help_text="When the owner depends on how the service is used.")
     sources = SourcesField(blank=True)
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     class Meta:
         ordering = ["service", "layer__order"]
@@ -272,6 +282,7 @@ class Duty(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
     group = models.SlugField(
         max_length=50,
         default="general",
@@ -308,6 +319,7 @@ class Misconception(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     def __str__(self) -> str:
         return self.myth
@@ -319,6 +331,12 @@ class ControlType(Positioned):
     aws_part = models.TextField()
     customer_part = models.TextField()
     examples = LineListField()
+    duties = models.ManyToManyField(
+        Duty,
+        blank=True,
+        related_name="control_types",
+        help_text="Duties that ask its AWS and customer parts.",
+    )
     sources = SourcesField()
 
     def __str__(self) -> str:
@@ -363,6 +381,14 @@ class LessonQuerySet(models.QuerySet):
     def path(self):
         return self.order_by("order")
 
+    def taught_up_to(self, slug: str) -> list[str]:
+        """The topics a lesson and every lesson before it on the path teach (its lesson quiz draws on these)."""
+        lesson = self.filter(slug=slug).first()
+        if lesson is None:
+            return []
+        earlier = self.path().filter(order__lte=lesson.order)
+        return list(dict.fromkeys(topic for x in earlier for topic in x.teaches))
+
     def teaching(self, topic: str) -> list["Lesson"]:
         """Lessons that declare they teach the topic, in path order (teaches is a JSON list: filter here)."""
         return [lesson for lesson in self.path() if topic in lesson.teaches]
@@ -386,6 +412,11 @@ class Lesson(models.Model):
         help_text="Quiz topics this lesson is the place to learn (category:<slug>, layer:<slug>, ...).",
     )
     body = models.TextField(help_text="Markdown; raw HTML is stripped.")
+    relies_on = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Matrix facts the text states, checked by the loader: [{service (or every), layer, owner}].",
+    )
     sources = SourcesField()
 
     objects = LessonQuerySet.as_manager()

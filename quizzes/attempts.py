@@ -20,7 +20,7 @@ from learners.models import Learner
 from lessons.models import Lesson
 
 from . import kinds
-from .models import Attempt, AttemptQuestion, Kind, Mode, Question, Response
+from .models import Attempt, AttemptQuestion, Mode, Question, Response
 
 LENGTHS = (5, 10, 20)
 # A second "Start the quiz" within this window (a double click, a resubmitted form) reopens the first.
@@ -35,60 +35,13 @@ class NoSuchQuestion(Exception):
     """The attempt has no question at that position."""
 
 
-def lesson_scope(slug: str) -> set[str]:
-    """The topics taught by a lesson and every lesson before it on the path (empty for an unknown lesson)."""
-    scope: set[str] = set()
-    for lesson in Lesson.objects.path().only("slug", "teaches", "order"):
-        scope.update(lesson.teaches)
-        if lesson.slug == slug:
-            return scope
-    return set()
-
-
-def is_taught(question: Question, scope: set[str]) -> bool:
-    """Whether the question tests only what the scope teaches: a question about named services or
-    categories needs one of them taught; any other question needs every layer it names taught."""
-    topics = set(kinds.kind_module(question.kind).topics(question))
-    subjects = {t for t in topics if t.startswith(("service:", "category:"))}
-    if subjects:
-        return bool(subjects & scope)
-    layers = {t for t in topics if t.startswith("layer:")}
-    return layers <= scope and bool(topics & scope)
-
-
-def _candidates(topic: str) -> list[Question]:
-    if not topic.startswith("lesson:"):
-        return list(Question.objects.live().for_topic(topic).select_related("duty"))
-    scope = lesson_scope(topic.removeprefix("lesson:"))
-    questions = kinds.load(list(Question.objects.live().select_related("duty", "service")))
-    prefetch_related_objects(
-        questions,
-        "layers",
-        "categories",
-        "services__category",
-        "duty__services__category",
-        "duty__categories",
-    )
-    return [q for q in questions if is_taught(q, scope)]
-
-
-def _fact(question: Question) -> tuple:
-    """What a question is really about: two questions on one duty, myth or service matrix are near-duplicates."""
-    if question.duty_id:
-        return ("duty", question.duty_id)
-    if question.misconception_id:
-        return ("misconception", question.misconception_id)
-    if question.service_id and question.kind == Kind.MATRIX:
-        return ("matrix", question.service_id)
-    return ("question", question.pk)
-
-
 def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Question]:
-    """Questions for the topic at random, without repeats or two on one fact, taking turns across answer
-    classes. A lesson's topic (`lesson:<slug>`) draws only from what that lesson and those before it teach."""
+    """Questions for the topic at random, taking turns across answer classes, no two on one subject."""
     rng = rng or random.Random()
     buckets: dict[str, list[Question]] = defaultdict(list)
-    candidates = _candidates(topic)
+    candidates = list(
+        Question.objects.live().for_topic(topic).select_related("duty").prefetch_related("sort_items")
+    )
     for question in candidates:
         buckets[kinds.kind_module(question.kind).bucket(question)].append(question)
     for pool in buckets.values():
@@ -96,13 +49,14 @@ def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Q
     order = list(buckets)
     rng.shuffle(order)
     drawn: list[Question] = []
-    facts: set[tuple] = set()
+    asked: set[str] = set()  # subjects already drawn: never two near-duplicate questions
     while len(drawn) < length and any(buckets.values()):
         for key in order:
             while buckets[key] and len(drawn) < length:
                 question = buckets[key].pop()
-                if _fact(question) not in facts:
-                    facts.add(_fact(question))
+                subjects = kinds.kind_module(question.kind).subjects(question)
+                if not subjects & asked:
+                    asked |= subjects
                     drawn.append(question)
                     break
     rng.shuffle(drawn)
