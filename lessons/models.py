@@ -437,7 +437,7 @@ class Lesson(models.Model):
     @property
     def reading_minutes(self) -> int:
         """Minutes to read it at 200 words a minute, plus one for each matrix or data block it shows."""
-        words = len(" ".join([self.body, self.summary, *self.objectives]).split())
+        words = len(" ".join(map(str, [self.body, self.summary, *self.objectives])).split())
         return max(1, math.ceil(words / WORDS_PER_MINUTE) + len(self.shows))
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from lessons.admin import EscapedHelpTextMixin
 from lessons.models import Category, Lesson, MatrixCell, Service
 from lessons.pack import learn_more_problem, option_problems, relies_on_problems
 
@@ -83,8 +84,19 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
+def readable_key(snapshot: dict) -> list[str]:
+    """The answer key in the words the learner sees: option labels, or "row: owner" per row."""
+    key = snapshot.get("key", {})
+    labels = {str(value): label for value, label in snapshot.get("choices", [])}
+    if "cells" in key:
+        rows = {row["name"]: row["label"] for row in snapshot.get("rows", [])}
+        return [f"{rows.get(name, name)} → {value}" for name, value in key["cells"].items()]
+    wanted = key.get("choices", [key["choice"]] if "choice" in key else [])
+    return [labels.get(str(value), str(value)) for value in wanted]
+
+
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(EscapedHelpTextMixin, admin.ModelAdmin):
     form = QuestionForm
     inlines = [OptionInline]
     list_display = ["slug", "kind", "origin", "retired", "checked_on", "preview_link"]
@@ -131,6 +143,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 "question": question,
                 "snapshot": snapshot,
                 "presented": kinds.Presented.from_dict(snapshot) if snapshot else None,
+                "key_lines": readable_key(snapshot) if snapshot else [],
                 "options": list(question.options.select_related("misconception")),
             },
         )

@@ -26,8 +26,13 @@ def path():
         LessonFactory(slug="infrastructure", order=2, teaches=["category:infrastructure"], quiz="everything"),
     ]
     general = OwnerQuestionFactory(duty=DutyFactory(layer=data, owner=Owner.CUSTOMER))
+    general.layers.add(data)
     on_ec2 = OwnerQuestionFactory(duty=DutyFactory(layer=os_layer, services=[ec2]))
+    on_ec2.layers.add(os_layer)
+    on_ec2.services.add(ec2)
     on_rds = OwnerQuestionFactory(duty=DutyFactory(layer=data, services=[rds]))
+    on_rds.layers.add(data)
+    on_rds.services.add(rds)
     return {"lessons": lessons, "general": general, "ec2": on_ec2, "rds": on_rds}
 
 
@@ -96,3 +101,13 @@ def test_home_offers_to_continue_where_the_learner_left_off(client, path):
     response = client.get(reverse("home"))
     assertContains(response, "Continue where you left off")
     assertContains(response, f"Next lesson: {second.title}")
+
+
+def test_admin_preview_shows_the_key_in_words_and_help_texts_keep_placeholders(admin_client, bank):
+    from quizzes.models import Kind, Question
+
+    question = Question.objects.filter(kind=Kind.OWNER).first()
+    html = admin_client.get(reverse("admin:quizzes_question_preview", args=[question.pk])).content.decode()
+    assert "{&#x27;choice&#x27;" not in html and "{'choice'" not in html
+    assert '<ul class="answer-key"><li>' in html
+    assertContains(admin_client.get(reverse("admin:quizzes_question_add")), "service:&lt;slug&gt;")

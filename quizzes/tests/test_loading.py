@@ -108,7 +108,7 @@ def test_after_a_reload_every_attempt_opens_and_past_answers_keep_their_verdict(
     detail = client.get(attempt.get_absolute_url())
     assert detail["Location"] == reverse("quizzes:attempt_results", args=[attempt.pk])
     results = client.get(detail["Location"])
-    assertContains(results, "2 out of 2")
+    assertContains(results, "2 of 2 questions right")
     assertContains(results, "1 question left the quiz bank")
     # A retired question cannot be answered any more; nothing is recorded.
     client.post(reverse("quizzes:attempt_answer", args=[attempt.pk, 2]), {"choice": "AWS"})

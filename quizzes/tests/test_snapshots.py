@@ -36,7 +36,7 @@ def test_editing_a_duty_and_options_later_changes_no_past_verdict(client, bank):
     answer(client, attempt, 2, {"choice": str(single.options.get(text="AWS").pk)})
     results_url = reverse("quizzes:attempt_results", args=[attempt.pk])
     before = client.get(results_url)
-    assertContains(before, "1 out of 2")
+    assertContains(before, "1 of 2 questions right")
 
     duty.owner = Owner.SHARED
     duty.save()
@@ -49,7 +49,7 @@ def test_editing_a_duty_and_options_later_changes_no_past_verdict(client, bank):
     assertContains(page, "Changed since you answered")
     assertContains(page, "today's answer is Both AWS and the customer (shared)")
     after = client.get(results_url)
-    assertContains(after, "1 out of 2")
+    assertContains(after, "1 of 2 questions right")
     assertContains(after, "Not quite")
     assertContains(after, "<strong>Right answer:</strong> The customer", html=True)
     assertContains(after, "today's answer is AWS")
