@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .models import Category, Layer, MatrixCell, Owner, Service
 
@@ -90,7 +91,12 @@ def summarise(category: Category, cells: list[MatrixCell]) -> Cell:
     return Cell(owner=VARIES, reason=reason, breakdown=breakdown)
 
 
-def category_matrix() -> tuple[list[Category], list[Row]]:
+class CategoryMatrix(NamedTuple):
+    categories: list[Category]
+    rows: list[Row]
+
+
+def category_matrix() -> CategoryMatrix:
     """Layers (top of the stack first) x categories. Three queries however large the pack."""
     categories = list(Category.objects.all())
     layers = list(Layer.objects.order_by("-order"))
@@ -109,7 +115,7 @@ def category_matrix() -> tuple[list[Category], list[Row]]:
         )
         for layer in layers
     ]
-    return categories, rows
+    return CategoryMatrix(categories, rows)
 
 
 def service_matrix(services: list[Service]) -> list[Row]:
