@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lessons.caching.content_version",
+                "quizzes.review.header_due_count",
             ],
         },
     },
