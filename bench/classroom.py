@@ -370,7 +370,8 @@ def main() -> int:
         layout = f"runserver + {'SQLite' if sqlite else 'PostgreSQL'}"
     else:
         command = [PY, "-m", "gunicorn", "srm_site.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers)]
-        command += ["-k", "gthread", "--threads", "8", "--keep-alive", "5", "--no-control-socket"]
+        command += ["-k", "gthread", "--threads", "8", "--keep-alive", "5", "--graceful-timeout", "5"]
+        command += ["--no-control-socket"]
         command += ["--log-level", "warning"]
         layout = f"gunicorn {args.workers} workers x 8 threads + {'SQLite' if sqlite else 'PostgreSQL'}"
     layout += " + Redis" if os.environ.get("REDIS_URL") else ", no Redis"
@@ -385,7 +386,11 @@ def main() -> int:
         wall, cpu = time.monotonic() - began, tree_cpu(server.pid) - cpu_before
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     rows = Answer.objects.filter(item__session_id=room.session_id)
     recorded = rows.count()
     doubled = sum(
