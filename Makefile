@@ -51,5 +51,13 @@ bench: install
 soak: install
 	$(PY) bench/soak.py
 
+# A simulated live class (bench/classroom.py): 200 learners on `make run`'s SQLite without Redis, then 1,000
+# on PostgreSQL + Redis when BENCH_DATABASE_URL (an existing, disposable database) and BENCH_REDIS_URL are set.
+bench-classroom: install
+	DATABASE_URL= REDIS_URL= $(PY) bench/classroom.py --learners 200
+	@if [ -n "$${BENCH_DATABASE_URL:-}" ]; then \
+	  DATABASE_URL="$$BENCH_DATABASE_URL" REDIS_URL="$${BENCH_REDIS_URL:-}" $(PY) bench/classroom.py --learners 1000; \
+	else echo "1,000 learners: set BENCH_DATABASE_URL=postgres://... and BENCH_REDIS_URL=redis://... to run them"; fi
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

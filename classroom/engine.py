@@ -11,8 +11,9 @@ import contextlib
 from django.db import transaction
 
 from learners.models import Learner
-from quizzes import attempts, feedback, kinds, topics
-from quizzes.grading import AlreadyAnswered, record_answer
+from quizzes import engine as quiz
+from quizzes import feedback, kinds, topics
+from quizzes.engine import AlreadyAnswered, record_answer
 from quizzes.models import Attempt, Kind, Question
 
 # One tap, one answer: the kinds whose answer is a single choice, so a room's answers make a distribution.
@@ -30,7 +31,7 @@ def topic_label(topic: str) -> str:
 
 def draw(topic: str, length: int) -> list[Question]:
     """Up to `length` single-choice questions on the topic, at random, without repeats."""
-    pool = attempts.draw(topic, 10_000)
+    pool = quiz.draw(topic, 10_000)
     return [q for q in pool if q.kind in CLASSROOM_KINDS][:length]
 
 
@@ -94,7 +95,7 @@ def _attempt_for_seat(seat) -> Attempt:
     locked = Seat.objects.select_for_update().select_related("attempt").get(pk=seat.pk)
     if locked.attempt is None:
         asked = [i.question for i in seat.session.items.select_related("question") if i.question_id]
-        locked.attempt = attempts.start_attempt(
+        locked.attempt = quiz.start_attempt(
             locked.learner, topic=CLASSROOM_TOPIC, title=f"Live class: {seat.session.title}", questions=asked
         )
         locked.save(update_fields=["attempt"])
@@ -105,4 +106,4 @@ def _attempt_for_seat(seat) -> Attempt:
 def start_homework(learner: Learner, *, title: str, asked: list[Question]) -> Attempt:
     """The class's questions as a self-paced quiz for one learner."""
     live = [q for q in asked if not q.retired]
-    return attempts.start_attempt(learner, topic=CLASSROOM_TOPIC, title=f"Homework: {title}", questions=live)
+    return quiz.start_attempt(learner, topic=CLASSROOM_TOPIC, title=f"Homework: {title}", questions=live)

@@ -41,7 +41,7 @@ class Pulse:
         )
 
 
-def _pulse_key(session_id) -> str:
+def pulse_key(session_id) -> str:
     return f"classroom:{session_id}:pulse"
 
 
@@ -49,13 +49,13 @@ def publish(session: ClassSession, *, closes_at=None) -> Pulse:
     pulse = Pulse(
         session.version, session.phase, session.position, closes_at.timestamp() if closes_at else None
     )
-    cache.set(_pulse_key(session.pk), pulse, _pulse_ttl())
+    cache.set(pulse_key(session.pk), pulse, _pulse_ttl())
     return pulse
 
 
 def pulse(session_id) -> Pulse | None:
     """The session's current version, from the cache or, on a miss, the database."""
-    found = cache.get(_pulse_key(session_id))
+    found = cache.get(pulse_key(session_id))
     if found is not None:
         return found
     session = ClassSession.objects.filter(pk=session_id).only("version", "phase", "position").first()
@@ -70,7 +70,7 @@ def pulse(session_id) -> Pulse | None:
 
 
 def forget(session_id) -> None:
-    cache.delete(_pulse_key(session_id))
+    cache.delete(pulse_key(session_id))
 
 
 def _percent(part: int, whole: int) -> int:

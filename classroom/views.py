@@ -2,7 +2,6 @@ import csv
 from functools import wraps
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,14 +17,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from learners.current import current_learner
 from srm_site.http import HtmxHttpRequest
 
-from . import engine, live, report, state
+from . import engine, live, report, seats, state
 from .forms import AnswerForm, JoinForm, RejoinForm, SessionForm
 from .models import Answer, ClassSession, Phase, Seat
 from .throttle import record_failure, too_many_failures
 
-SEAT_COOKIE = "classroom_seat"
-SEAT_SALT = "classroom.seat"
-SEAT_MAX_AGE = 12 * 60 * 60
 HOST_TEMPLATE = "classroom/session_host.html"
 PLAY_TEMPLATE = "classroom/play.html"
 
@@ -35,24 +31,11 @@ PLAY_TEMPLATE = "classroom/play.html"
 
 def _seat_in(request: HtmxHttpRequest, session_id) -> int | None:
     """The seat this browser holds in the session, from the signed cookie only (never from the form)."""
-    value = request.get_signed_cookie(SEAT_COOKIE, default=None, salt=SEAT_SALT, max_age=SEAT_MAX_AGE)
-    session_part, _, seat_part = (value or "").partition(":")
-    if session_part != str(session_id) or not seat_part.isdigit():
-        return None
-    return int(seat_part)
+    return seats.seat_id(request.COOKIES.get(seats.COOKIE), session_id)
 
 
 def _seated(response: HttpResponse, seat: Seat) -> HttpResponse:
-    response.set_signed_cookie(
-        SEAT_COOKIE,
-        f"{seat.session_id}:{seat.pk}",
-        salt=SEAT_SALT,
-        max_age=SEAT_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
+    return seats.seat_response(response, seat.session_id, seat.pk)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

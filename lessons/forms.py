@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from .models import BestPractice, Duty, MatrixCell, Owner, Service
-from .pack import owner_conflict
+from .pack import best_practice_problems, duty_scope_problem, owner_conflict
 
 
 def duty_conflicts(*, owner: str, layer, services, categories) -> list[str]:
@@ -46,8 +46,9 @@ class DutyForm(forms.ModelForm):
         cleaned = super().clean()
         services = list(cleaned.get("services") or [])
         categories = list(cleaned.get("categories") or [])
-        if not services and not categories:
-            raise ValidationError("A duty must apply to at least one service or category.")
+        rule = duty_scope_problem(services, categories)
+        if rule:
+            raise ValidationError(f"This duty {rule}.")
         if cleaned.get("owner") and cleaned.get("layer"):
             problems = duty_conflicts(
                 owner=cleaned["owner"], layer=cleaned["layer"], services=services, categories=categories
@@ -64,9 +65,9 @@ class BestPracticeForm(forms.ModelForm):
 
     def clean_duties(self):
         duties = self.cleaned_data["duties"]
-        aws = [d.statement for d in duties if d.owner == Owner.AWS]
-        if aws:
-            raise ValidationError(f"A best practice serves Customer or Shared duties; these are AWS's: {aws}")
+        problems = best_practice_problems({d.slug: d.owner for d in duties})
+        if problems:
+            raise ValidationError([p[0].upper() + p[1:] + "." for p in problems])
         return duties
 
 
@@ -126,6 +127,10 @@ class CompareForm(forms.Form):
 
     def clean_services(self):
         chosen = self.cleaned_data["services"]
+        names = dict(self.fields["services"].choices)
+        twice = sorted({names[slug] for slug in chosen if chosen.count(slug) > 1})
+        if twice:
+            raise ValidationError(f"Choose each service once ({' and '.join(twice)} came more than once).")
         if not 2 <= len(chosen) <= 4:
             raise ValidationError(f"Choose two to four services (you chose {len(chosen)}).")
         return chosen

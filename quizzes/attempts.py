@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from learners.current import writable_learner
 from learners.models import Learner
 from lessons.models import Lesson
 
@@ -35,10 +36,12 @@ class NoSuchQuestion(Exception):
 
 
 def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Question]:
-    """Questions for the topic at random, without repeats, taking turns across answer classes."""
+    """Questions for the topic at random, taking turns across answer classes, no two on one subject."""
     rng = rng or random.Random()
     buckets: dict[str, list[Question]] = defaultdict(list)
-    candidates = list(Question.objects.live().for_topic(topic).select_related("duty"))
+    candidates = list(
+        Question.objects.live().for_topic(topic).select_related("duty").prefetch_related("sort_items")
+    )
     for question in candidates:
         buckets[kinds.kind_module(question.kind).bucket(question)].append(question)
     for pool in buckets.values():
@@ -46,10 +49,16 @@ def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Q
     order = list(buckets)
     rng.shuffle(order)
     drawn: list[Question] = []
+    asked: set[str] = set()  # subjects already drawn: never two near-duplicate questions
     while len(drawn) < length and any(buckets.values()):
         for key in order:
-            if buckets[key] and len(drawn) < length:
-                drawn.append(buckets[key].pop())
+            while buckets[key] and len(drawn) < length:
+                question = buckets[key].pop()
+                subjects = kinds.kind_module(question.kind).subjects(question)
+                if not subjects & asked:
+                    asked |= subjects
+                    drawn.append(question)
+                    break
     rng.shuffle(drawn)
     return drawn
 
@@ -65,8 +74,8 @@ def start_attempt(
     mode: str = Mode.PRACTICE,
 ) -> Attempt:
     """A new attempt over the questions, or the same learner's identical one started a moment ago."""
-    # Lock the learner row so two simultaneous starts see each other: starting is idempotent.
-    Learner.objects.select_for_update().filter(pk=learner.pk).first()
+    # The learner's row lock makes two simultaneous starts see each other: starting is idempotent.
+    learner = writable_learner(learner)
     recent = (
         Attempt.objects.filter(
             learner=learner,
@@ -114,12 +123,14 @@ class Slot:
 
 def slot(attempt: Attempt, position: int) -> Slot:
     """One question of the attempt with what its kind needs to show or grade it (fixed queries per kind)."""
-    row = attempt.slots.select_related("question").filter(position=position).first()
+    joins = [f"question__{name}" for name in kinds.JOINS]
+    row = attempt.slots.select_related(*joins).filter(position=position).first()
     if row is None:
         raise NoSuchQuestion(f"This quiz has no question {position}.")
     response = Response.objects.filter(attempt=attempt, question_id=row.question_id).first()
     if not row.question.retired:
-        kinds.load([row.question])
+        # An answered question is shown with its feedback, which compares with today's key.
+        kinds.load([row.question], key=response is not None)
     return Slot(row.position, row.question, response)
 
 
@@ -177,7 +188,7 @@ def summarise(attempt: Attempt, lookups: kinds.Lookups | None = None) -> Summary
 
     A fixed number of queries whatever the length of the quiz or the kinds in it."""
     lookups = lookups or kinds.Lookups()
-    rows = list(attempt.slots.select_related("question"))
+    rows = list(attempt.slots.select_related(*[f"question__{name}" for name in kinds.JOINS]))
     questions = [r.question for r in rows]
     kinds.load(questions)
 

@@ -23,6 +23,12 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.presented = presented
         self.fields.update(kinds.form_fields(presented))
+        # After the answer fields, so answer_field stays the first one.
+        self.fields["guessed"] = forms.BooleanField(
+            required=False,
+            label="I guessed",
+            help_text="A right guess comes back for review sooner than an answer you knew.",
+        )
 
     @property
     def answer_field(self):
@@ -31,3 +37,39 @@ class AnswerForm(forms.Form):
 
     def answer(self) -> dict:
         return kinds.answer_from(self.presented, self.cleaned_data)
+
+    @property
+    def guessed(self) -> bool:
+        return bool(self.cleaned_data.get("guessed"))
+
+
+class ReviewSettingsForm(forms.Form):
+    retention = forms.FloatField(
+        label="Retention target",
+        min_value=0.80,
+        max_value=0.95,
+        step_size=0.01,
+        help_text="The chance you still remember a card when it comes back: 0.80 to 0.95. "
+        "Higher means more reviews.",
+    )
+    daily_cap = forms.IntegerField(
+        label="Most cards a day", min_value=1, max_value=200, help_text="From 1 to 200."
+    )
+
+
+class ExamSetupForm(forms.Form):
+    length = forms.TypedChoiceField(
+        label="Exam",
+        coerce=int,
+        widget=forms.RadioSelect,
+        initial=20,
+        choices=[
+            (20, "Section exam: 20 questions in 28 minutes"),
+            (40, "Long exam: 40 questions in 56 minutes"),
+        ],
+    )
+    extra_time = forms.BooleanField(
+        label="Extra time (+30 minutes per 90)",
+        required=False,
+        help_text="As AWS grants candidates who request the English-as-a-second-language accommodation.",
+    )

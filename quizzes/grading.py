@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from . import kinds
+from . import kinds, review
 from .attempts import finish_if_done
 from .models import Attempt, Question, Response
 
@@ -19,17 +19,22 @@ class AlreadyAnswered(Exception):
 
 
 def record_answer(
-    attempt: Attempt, question: Question, answer: dict, lookups: kinds.Lookups | None = None
+    attempt: Attempt,
+    question: Question,
+    answer: dict,
+    lookups: kinds.Lookups | None = None,
+    *,
+    guessed: bool = False,
 ) -> Response:
     """Grade an answer against a snapshot of today's key and store both, once.
 
     A second answer to the same question (double click, refresh, two tabs at once) raises AlreadyAnswered
     with the response that stands. The attempt's counters and finished_at move in the same transaction,
     with the attempt row locked, so two last answers at the same moment still finish the attempt.
-    The question must be loaded with its kind's relations (kinds.load)."""
-    existing = Response.objects.filter(attempt=attempt, question=question).first()
-    if existing:
-        raise AlreadyAnswered(existing)
+    Every mode records here, so every graded answer also moves the learner's review card in the same
+    transaction (quizzes.review; guessed makes a right answer Hard).
+    """
+    kinds.load([question])  # free when the caller already loaded it
     snapshot = kinds.snapshot(question, lookups)
     graded = kinds.grade(snapshot, answer)
     try:
@@ -47,6 +52,9 @@ def record_answer(
                 snapshot=snapshot,
             )
             finish_if_done(attempt)
+            review.update_card(
+                attempt.learner_id, question, correct=graded.correct, guessed=guessed, response=response
+            )
     except IntegrityError:
         raise AlreadyAnswered(Response.objects.get(attempt=attempt, question=question)) from None
     attempt.answered_count += 1

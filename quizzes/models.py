@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.urls import reverse
 
-from lessons.fields import SourcesField
+from lessons.fields import ExamTasksField, SourcesField
 from lessons.models import (
     DUTY_OWNERS,
     Category,
@@ -38,10 +38,12 @@ class Origin(models.TextChoices):
 
 
 class Mode(models.TextChoices):
-    """How an attempt is sat. Only practice exists so far; a new mode (exam, review, classroom) adds a value
+    """How an attempt is sat. A new mode (exam, review, classroom) adds a value
     here and one `match` on it where its behaviour differs, and grades through the same functions."""
 
     PRACTICE = "practice", "Practice: feedback after every answer"
+    EXAM = "exam", "Exam: timed, feedback at the end"
+    REVIEW = "review", "Spaced review of the cards that are due"
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -69,6 +71,15 @@ class QuestionQuerySet(models.QuerySet):
                 return self.filter(services__slug=parsed.slug).distinct()
             case "layer":
                 return self.filter(layers__slug=parsed.slug).distinct()
+            case "lesson":
+                taught: set[int] = set()
+                for lesson_topic in Lesson.objects.taught_up_to(parsed.slug):
+                    taught |= set(Question.objects.for_topic(lesson_topic).values_list("pk", flat=True))
+                return self.filter(pk__in=taught)
+            case "task":
+                # exam_tasks is a short JSON list; filtering it in Python works the same on every database.
+                tagged = [pk for pk, tasks in self.values_list("pk", "exam_tasks") if parsed.slug in tasks]
+                return self.filter(pk__in=tagged)
         return self.none()
 
 
@@ -132,6 +143,18 @@ class Question(models.Model):
     )
     retired = models.BooleanField(
         default=False, help_text="No longer drawn (its content left the pack); kept for past attempts."
+    )
+    exam_tasks = ExamTasksField(
+        blank=True, help_text="CLF-C02 tasks it serves; generated questions take their duty's or myth's."
+    )
+    checked_on = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When its sources were last checked; generated questions take their content's date.",
+    )
+    changed_after_reports = models.JSONField(
+        default=list, blank=True, help_text="Numbers of the problem reports it was changed after."
     )
 
     objects = QuestionQuerySet.as_manager()
@@ -229,6 +252,9 @@ class Attempt(models.Model):
     total = models.PositiveSmallIntegerField(default=0, help_text="Questions drawn.")
     answered_count = models.PositiveSmallIntegerField(default=0)
     score = models.FloatField(default=0, help_text="Sum of the responses' scores.")
+    deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Exams: the server's deadline; no answer counts after it."
+    )
 
     objects = AttemptQuerySet.as_manager()
 
@@ -307,3 +333,140 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt}: {self.question} ({'right' if self.correct else 'wrong'})"
+
+
+class ExamDraft(models.Model):
+    """An exam answer before submission: it can change until the exam is submitted or time runs out,
+    when quizzes.exam.finish_exam grades every draft through record_answer like any other answer."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="drafts")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    answer = models.JSONField(null=True, blank=True)
+    guessed = models.BooleanField(default=False)
+    flagged = models.BooleanField(default=False)
+    seconds = models.PositiveIntegerField(default=0, help_text="Time spent on the question so far.")
+    opened_at = models.DateTimeField(null=True, blank=True, help_text="When the question was last shown.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="one_draft_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.question}"
+
+
+class CardState(models.IntegerChoices):
+    """fsrs.State values."""
+
+    LEARNING = 1, "Learning"
+    REVIEW = 2, "Review"
+    RELEARNING = 3, "Relearning"
+
+
+class ReviewCardQuerySet(models.QuerySet):
+    def for_learner(self, learner):
+        return self.filter(learner=learner) if learner else self.none()
+
+    def active(self):
+        """Cards whose question is still in the bank; a retired question's card is suspended, not lost."""
+        return self.filter(question__retired=False)
+
+    def due(self, now):
+        return self.active().filter(due__lte=now)
+
+
+class ReviewCard(models.Model):
+    """FSRS state of one question for one learner, in plain columns (fsrs.Card.to_dict() one-to-one)."""
+
+    learner = models.ForeignKey("learners.Learner", on_delete=models.CASCADE, related_name="review_cards")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="review_cards")
+    state = models.PositiveSmallIntegerField(choices=CardState.choices, default=CardState.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True, help_text="Days until recall falls to 90%.")
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(db_index=True)
+    last_review = models.DateTimeField(null=True, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+
+    objects = ReviewCardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due"]
+        constraints = [models.UniqueConstraint(fields=["learner", "question"], name="one_card_per_question")]
+        indexes = [models.Index(fields=["learner", "due"], name="card_learner_due")]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.question} (due {self.due:%Y-%m-%d})"
+
+    @classmethod
+    def merge_learner(cls, *, source, target) -> None:
+        """Move source's cards to target; a question both have keeps the card reviewed last, with both logs."""
+        theirs = {c.question_id: c for c in cls.objects.filter(learner=target)}
+        for card in cls.objects.filter(learner=source):
+            other = theirs.get(card.question_id)
+            if other is None:
+                card.learner = target
+                card.save(update_fields=["learner"])
+                continue
+            keep, drop = (
+                (card, other)
+                if (card.last_review or card.due) > (other.last_review or other.due)
+                else (other, card)
+            )
+            ReviewLog.objects.filter(card=drop).update(card=keep)
+            keep.learner = target
+            keep.reviews = card.reviews + other.reviews
+            drop.delete()
+            keep.save(update_fields=["learner", "reviews"])
+
+
+class Rating(models.IntegerChoices):
+    """fsrs.Rating values the app gives: wrong is Again, right but guessed is Hard, right is Good."""
+
+    AGAIN = 1, "Again (wrong)"
+    HARD = 2, "Hard (right, but guessed)"
+    GOOD = 3, "Good (right)"
+
+
+class ReviewLog(models.Model):
+    """One FSRS update of a card, and the answer that caused it."""
+
+    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="logs")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()
+    response = models.ForeignKey(Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.card}: {self.get_rating_display()} at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewSettings(models.Model):
+    """A learner's spaced-review choices."""
+
+    learner = models.OneToOneField(
+        "learners.Learner", on_delete=models.CASCADE, related_name="review_settings"
+    )
+    retention = models.FloatField(default=0.9, help_text="Chance of recalling a card when it falls due.")
+    daily_cap = models.PositiveSmallIntegerField(default=20, help_text="Most cards served in a day.")
+
+    class Meta:
+        verbose_name_plural = "review settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention__gte=0.8, retention__lte=0.95), name="retention_0_80_to_0_95"
+            ),
+            models.CheckConstraint(condition=models.Q(daily_cap__gte=1), name="daily_cap_at_least_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.retention:.2f}, {self.daily_cap} a day"
+
+    @classmethod
+    def merge_learner(cls, *, source, target) -> None:
+        # The account's own choices win; an account without any takes the browser's.
+        if cls.objects.filter(learner=target).exists():
+            cls.objects.filter(learner=source).delete()
+        else:
+            cls.objects.filter(learner=source).update(learner=target)

@@ -131,7 +131,7 @@ def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpR
         return render(request, template, _card_context(attempt, slot, lookups, form=form))
     notice = ""
     try:
-        slot.response = record_answer(attempt, slot.question, form.answer(), lookups)
+        slot.response = record_answer(attempt, slot.question, form.answer(), lookups, guessed=form.guessed)
     except AlreadyAnswered as exc:
         # Another tab answered first: its answer stands, and this one is told so rather than shown
         # the other tab's verdict as its own.

@@ -163,3 +163,12 @@ def test_duty_admin_filters_by_owner_layer_and_category(staff_client, world):
     assert "Patch the guest OS." in staff_client.get(url, {"layer__id__exact": layers[1].pk}).content.decode()
     response = staff_client.get(url, {"services__category__id__exact": ec2.category.pk})
     assert "Patch the guest OS." in response.content.decode()
+
+
+def test_admin_refuses_a_duty_that_applies_to_nothing_with_the_loaders_words(staff_client, world):
+    layers, ec2 = world
+    data = duty_post(layers[1], ec2, Owner.CUSTOMER)
+    data["services"] = []
+    response = staff_client.post(reverse("admin:lessons_duty_add"), data)
+    assert "This duty applies to nothing: name at least one service or category." in response.content.decode()
+    assert not Duty.objects.filter(slug="patch-guest").exists()

@@ -48,13 +48,19 @@ def kind_module(kind: str) -> ModuleType:
             return sort
 
 
-def load(questions: list[Question]) -> list[Question]:
-    """Prefetch what each question's kind reads: one query per relation a present kind needs."""
+# Every kind's foreign keys, joined into the query that reads the questions (see attempts.slot).
+JOINS = ("duty__layer", "misconception", "service__category", "control_type")
+
+
+def load(questions: list[Question], *, key: bool = True) -> list[Question]:
+    """Prefetch what each question's kind reads to be presented and, with key, snapshotted and
+    explained: one query per relation a kind present needs, whatever the number of questions."""
     by_kind: dict[str, list[Question]] = {}
     for question in questions:
         by_kind.setdefault(question.kind, []).append(question)
     for kind, group in by_kind.items():
-        prefetch_related_objects(group, *kind_module(kind).PREFETCH)
+        module = kind_module(kind)
+        prefetch_related_objects(group, *module.PREFETCH, *(module.KEY_PREFETCH if key else ()))
     return questions
 
 

@@ -2,13 +2,16 @@
 
 A kind module (quizzes/kinds/<kind>.py) defines:
 
-- ``PREFETCH``: the relations of Question it reads, loaded once per question page (fixed queries).
+- ``PREFETCH``: the relations of Question that presenting it reads (fixed queries per page), and
+  ``KEY_PREFETCH``: the further ones its snapshot and topics read (grading, feedback, results).
 - ``TEMPLATE``: its partials, ``<file>#answer-fields`` (the form) and ``<file>#feedback-detail``.
 - ``SHAPE``: ``choice`` (one of several), ``choices`` (several) or ``cells`` (one owner per row).
 - ``present(question, lookups) -> Presented``: what the learner sees before answering, never the key.
 - ``snapshot(question, lookups) -> dict``: the question as seen plus the key, explanation, sources, per-option
   or per-row reasons and the misconceptions wrong answers reflect. Written on the Response when graded.
 - ``bucket(question) -> str``: the answer class drawing takes turns across, so keys stay balanced.
+- ``subjects(question) -> set[str]``: what it asks about (a duty, a service's matrix, itself); a quiz never
+  draws two questions sharing a subject, so no two are near-duplicates.
 - ``topics(question) -> list[str]``: topics in the quiz grammar, most specific first, for "learn more"
   and "lessons to review".
 
@@ -21,9 +24,13 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 from django import forms
+from django.db.models import Prefetch
 
-from lessons.models import ControlType, Lesson, Owner
+from lessons.models import ControlType, Lesson, Owner, Service
 
+# Relations of a question's duty that showing it reads; the services come with their category.
+SERVICES = Service.objects.select_related("category")
+DUTY_PREFETCH = ("duty__layer", Prefetch("duty__services", SERVICES), "duty__categories")
 OWNER_CHOICES = [(o, Owner(o).sentence_label) for o in (Owner.AWS, Owner.CUSTOMER, Owner.SHARED)]
 CELL_CHOICES = [("", "Choose…")] + [(o.value, o.label) for o in Owner]
 SORT_CHOICES = CELL_CHOICES[:4]

@@ -7,6 +7,7 @@ from .base import Lookups, Presented, record
 SHAPE = "choice"
 TEMPLATE = "quizzes/kinds/choice.html"
 PREFETCH = ("control_type",)
+KEY_PREFETCH = ()
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:
@@ -30,3 +31,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return ["control-types"]
+
+
+def subjects(question) -> set[str]:
+    return {f"question:{question.pk}"}

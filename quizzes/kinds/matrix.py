@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
+from lessons.models import MatrixCell
+
 from .base import CELL_CHOICES, Lookups, Presented, Row, record
 
 SHAPE = "cells"
 TEMPLATE = "quizzes/kinds/cells.html"
-PREFETCH = ("service__category", "service__cells__layer")
+PREFETCH = ("service__category", Prefetch("service__cells", MatrixCell.objects.select_related("layer")))
+KEY_PREFETCH = ()
 
 
 def _cells(question) -> list:
@@ -42,3 +47,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return [f"service:{question.service.slug}", f"category:{question.service.category.slug}"]
+
+
+def subjects(question) -> set[str]:
+    return {f"service:{question.service_id}"}

@@ -8,6 +8,7 @@ from .base import Lookups, Presented
 SHAPE = "choices"
 TEMPLATE = single.TEMPLATE
 PREFETCH = single.PREFETCH
+KEY_PREFETCH = single.KEY_PREFETCH
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:
@@ -26,3 +27,4 @@ def snapshot(question, lookups: Lookups | None = None) -> dict:
 
 bucket = single.bucket
 topics = single.topics
+subjects = single.subjects

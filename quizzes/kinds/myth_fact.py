@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from lessons.models import Owner
 
-from .base import Lookups, Presented, duty_topics, record, services_text, trap
+from .base import DUTY_PREFETCH, Lookups, Presented, duty_topics, record, services_text, trap
 
 SHAPE = "choice"
 TEMPLATE = "quizzes/kinds/choice.html"
-PREFETCH = ("duty__layer", "duty__services__category", "duty__categories", "misconception")
+PREFETCH = (*DUTY_PREFETCH, "misconception")
+KEY_PREFETCH = ()
 CHOICES = [("fact", "Fact"), ("myth", "Myth")]
 CLAIM = {
     Owner.AWS: "AWS is responsible for this task",
@@ -60,3 +61,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return (["misconceptions"] if question.misconception_id else []) + duty_topics(question.duty)
+
+
+def subjects(question) -> set[str]:
+    return {f"duty:{question.duty_id}"}

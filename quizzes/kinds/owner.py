@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .base import OWNER_CHOICES, Lookups, Presented, duty_topics, record, services_text, trap
+from .base import DUTY_PREFETCH, OWNER_CHOICES, Lookups, Presented, duty_topics, record, services_text, trap
 
 SHAPE = "choice"
 TEMPLATE = "quizzes/kinds/choice.html"
-PREFETCH = ("duty__layer", "duty__services__category", "duty__categories", "duty__misconceptions")
+PREFETCH = DUTY_PREFETCH
+KEY_PREFETCH = ("duty__misconceptions",)
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:
@@ -42,3 +43,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return duty_topics(question.duty)
+
+
+def subjects(question) -> set[str]:
+    return {f"duty:{question.duty_id}"}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from .base import Lookups, Presented, record, trap
+from django.db.models import Prefetch
+
+from ..models import Option
+from .base import SERVICES, Lookups, Presented, record, trap
 
 SHAPE = "choice"
 TEMPLATE = "quizzes/kinds/choice.html"
-PREFETCH = ("options__misconception", "layers", "services__category", "categories")
+PREFETCH = (Prefetch("options", Option.objects.select_related("misconception")),)
+KEY_PREFETCH = ("layers", Prefetch("services", SERVICES), "categories")
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:
@@ -40,3 +44,7 @@ def topics(question) -> list[str]:
         + [f"layer:{x.slug}" for x in question.layers.all()]
         + (["misconceptions"] if any(o.misconception_id for o in question.options.all()) else [])
     )
+
+
+def subjects(question) -> set[str]:
+    return {f"question:{question.pk}"}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
+from ..models import SortItem
 from .base import SORT_CHOICES, Lookups, Presented, Row, record
 
 SHAPE = "cells"
 TEMPLATE = "quizzes/kinds/cells.html"
-PREFETCH = ("sort_items__duty", "categories", "layers")
+PREFETCH = (Prefetch("sort_items", SortItem.objects.select_related("duty")),)
+KEY_PREFETCH = ("categories", "layers")
 
 
 def present(question, lookups: Lookups | None = None) -> Presented:
@@ -40,3 +44,7 @@ def topics(question) -> list[str]:
     return [f"category:{c.slug}" for c in question.categories.all()] + [
         f"layer:{x.slug}" for x in question.layers.all()
     ]
+
+
+def subjects(question) -> set[str]:
+    return {f"duty:{item.duty_id}" for item in question.sort_items.all()}

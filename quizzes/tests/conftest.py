@@ -36,3 +36,9 @@ def bank(db):
     myth.duties.add(duties[4])  # a Customer duty on the guest OS
     generate()
     return {"layers": [bottom, top], "service": ec2, "duties": duties, "myth": myth, "category": infra}
+
+
+@pytest.fixture(autouse=True)
+def _no_fuzzing(monkeypatch):
+    # FSRS fuzzing spreads intervals at random; tests assert exact due dates.
+    monkeypatch.setattr("quizzes.review.FUZZING", False)

@@ -1,8 +1,9 @@
 import factory
+from django.utils import timezone
 
 from lessons.models import ControlType, Owner
 from lessons.tests.factories import AWS_URL, DutyFactory
-from quizzes.models import Kind, Option, Origin, Question
+from quizzes.models import Attempt, CardState, Kind, Option, Origin, Question, ReviewCard
 
 
 class OwnerQuestionFactory(factory.django.DjangoModelFactory):
@@ -50,3 +51,26 @@ class ControlTypeFactory(factory.django.DjangoModelFactory):
     customer_part = "The customer's part."
     examples = factory.LazyFunction(lambda: ["An example control."])
     sources = factory.LazyFunction(lambda: [AWS_URL])
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attempt
+
+    learner = factory.SubFactory("learners.tests.factories.LearnerFactory")
+    topic = "everything"
+    title = "Everything"
+
+
+class ReviewCardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewCard
+
+    learner = factory.SubFactory("learners.tests.factories.LearnerFactory")
+    question = factory.SubFactory(OwnerQuestionFactory)
+    state = CardState.REVIEW
+    stability = 2.3
+    difficulty = 5.0
+    due = factory.LazyFunction(timezone.now)
+    last_review = None
+    reviews = 1

@@ -1,0 +1,87 @@
+from io import BytesIO
+
+import pytest
+
+from classroom import live, seats, state
+from classroom.polling import fast_polls
+
+from .factories import SeatFactory, class_with_questions
+
+pytestmark = pytest.mark.django_db
+
+
+def downstream(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"django"]
+
+
+def poll(session, *, version=None, cookie=None, htmx=True, method="GET", path=None):
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path or f"/classroom/{session.pk}/play/",
+        "QUERY_STRING": "" if version is None else f"v={version}",
+        "wsgi.input": BytesIO(),
+    }
+    if htmx:
+        environ["HTTP_HX_REQUEST"] = "true"
+    if cookie:
+        environ["HTTP_COOKIE"] = f"{seats.COOKIE}={cookie}"
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"] = status
+
+    body = b"".join(fast_polls(downstream)(environ, start_response))
+    return seen["status"], body
+
+
+@pytest.fixture
+def seated(db):
+    session = class_with_questions(2)
+    seat = SeatFactory(session=session)
+    return session, seats.cookie_value(session.pk, seat.pk)
+
+
+def test_an_unchanged_poll_by_a_seated_phone_is_answered_204_before_django(seated):
+    session, cookie = seated
+    version = state.pulse(session.pk).version
+    assert poll(session, version=version, cookie=cookie) == ("204 No Content", b"")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"version": 0},  # the phone shows an older version: Django renders the new card
+        {"cookie": None},
+        {"cookie": "forged:1"},
+        {"htmx": False},
+        {"method": "POST"},
+        {"version": None},
+        {"path": "/classroom/not-a-uuid/play/"},
+    ],
+)
+def test_anything_else_goes_on_to_django(seated, changes):
+    session, cookie = seated
+    options = {"version": state.pulse(session.pk).version, "cookie": cookie} | changes
+    assert poll(session, **options) == ("200 OK", b"django")
+
+
+def test_a_cookie_for_another_class_goes_on_to_django(seated):
+    session, _cookie = seated
+    other = class_with_questions(1)
+    cookie = seats.cookie_value(other.pk, SeatFactory(session=other).pk)
+    assert poll(session, version=state.pulse(session.pk).version, cookie=cookie)[0] == "200 OK"
+
+
+def test_after_a_change_the_old_version_goes_on_to_django(seated):
+    session, cookie = seated
+    version = state.pulse(session.pk).version
+    live.advance(session, "start", version=session.version)
+    assert poll(session, version=version, cookie=cookie)[0] == "200 OK"
+
+
+def test_a_cache_miss_goes_on_to_django(seated):
+    session, cookie = seated
+    version = state.pulse(session.pk).version
+    state.forget(session.pk)
+    assert poll(session, version=version, cookie=cookie)[0] == "200 OK"
