@@ -164,7 +164,7 @@ def count_lessons(tally: Tally, browser: Browser, succeeded: set[str], sent: lis
 def lesson_ids(base: str, slugs: list[str]) -> dict[str, int]:
     """Lesson ids as the data download names them: mark each lesson done once in a scratch browser."""
     scratch = Browser(base)
-    scratch.request("/lessons/")
+    scratch.request(f"/lessons/{slugs[0]}/")  # a page with a form sets the CSRF cookie
     ids = {}
     for slug in slugs:
         before = set(done_lessons(scratch))
@@ -176,7 +176,7 @@ def lesson_ids(base: str, slugs: list[str]) -> dict[str, int]:
 def case_lessons(base: str, slugs: list[str], slug_ids: dict[str, int]) -> Tally:
     tally = Tally()
     browsers = [Browser(base) for _ in range(LEARNERS_LESSONS)]
-    pool_run([lambda b=b: b.request("/lessons/") for b in browsers])
+    pool_run([lambda b=b: b.request(f"/lessons/{slugs[0]}/") for b in browsers])
     succeeded: dict[int, set[str]] = {i: set() for i in range(len(browsers))}
     posts = [(i, slug) for i in range(len(browsers)) for slug in slugs]
     random.shuffle(posts)  # a learner's first two writes may well arrive together
