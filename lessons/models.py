@@ -380,6 +380,14 @@ class LessonQuerySet(models.QuerySet):
     def path(self):
         return self.order_by("order")
 
+    def taught_up_to(self, slug: str) -> list[str]:
+        """The topics a lesson and every lesson before it on the path teach (its lesson quiz draws on these)."""
+        lesson = self.filter(slug=slug).first()
+        if lesson is None:
+            return []
+        earlier = self.path().filter(order__lte=lesson.order)
+        return list(dict.fromkeys(topic for x in earlier for topic in x.teaches))
+
     def teaching(self, topic: str) -> list["Lesson"]:
         """Lessons that declare they teach the topic, in path order (teaches is a JSON list: filter here)."""
         return [lesson for lesson in self.path() if topic in lesson.teaches]

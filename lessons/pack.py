@@ -64,7 +64,8 @@ QUESTION_KINDS = ("single", "multiple")
 # The quiz topic grammar, parsed only here: a fixed topic, or <prefix>:<slug> naming pack content.
 # Lessons declare what they teach (`teaches:`) and which quiz ends them (`quiz:`) in this grammar.
 FIXED_TOPICS = ("everything", "misconceptions", "control-types")
-TOPIC_PREFIXES = {"category": "categories", "service": "services", "layer": "layers"}
+# "lesson:<slug>" means what that lesson and the lessons before it teach (their `teaches:` topics).
+TOPIC_PREFIXES = {"category": "categories", "service": "services", "layer": "layers", "lesson": "lessons"}
 
 
 @dataclass(frozen=True)
@@ -697,7 +698,7 @@ class _Checker:
                 self.fail(item, f"'quiz' has unknown topic '{quiz}'")
             teaches = item.data.get("teaches") or []
             for topic in teaches if isinstance(teaches, list) else []:
-                if not self.is_topic(str(topic)) or topic == "everything":
+                if not self.is_topic(str(topic)) or topic == "everything" or str(topic).startswith("lesson:"):
                     self.fail(item, f"'teaches' has unknown topic '{topic}'")
             self.check_lesson_facts(item, cells)
 

@@ -71,6 +71,11 @@ class QuestionQuerySet(models.QuerySet):
                 return self.filter(services__slug=parsed.slug).distinct()
             case "layer":
                 return self.filter(layers__slug=parsed.slug).distinct()
+            case "lesson":
+                taught: set[int] = set()
+                for lesson_topic in Lesson.objects.taught_up_to(parsed.slug):
+                    taught |= set(Question.objects.for_topic(lesson_topic).values_list("pk", flat=True))
+                return self.filter(pk__in=taught)
             case "task":
                 # exam_tasks is a short JSON list; filtering it in Python works the same on every database.
                 tagged = [pk for pk, tasks in self.values_list("pk", "exam_tasks") if parsed.slug in tasks]
