@@ -299,6 +299,7 @@ def main() -> int:
             f"{args.pairs} pairs x {args.seconds} s, {CONNECTIONS} connections, {WORKERS} gunicorn workers"
         )
         print_table(rows, queries, title + " (ratio = median of pairs; spread = min-max)")
+        RESULTS.write_text(json.dumps(report, indent=1))
         if args.scale > 1:
             subprocess.run([PY, "-m", "bench.grow", str(args.scale)], cwd=ROOT, env=env, check=True)
             scaled_queries = count_queries(env, pages)
