@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/", views.review_page, name="review_page"),
     path("review/start/", views.review_start, name="review_start"),
     path("review/settings/", views.review_settings, name="review_settings"),
+    path("progress/", views.progress_page, name="progress_page"),
     path("exam/", views.exam_setup, name="exam_setup"),
     path("exam/start/", views.exam_start, name="exam_start"),
     path("exam/<uuid:attempt_id>/", views.exam_detail, name="exam_detail"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from learners.current import current_learner
 from srm_site.http import HtmxHttpRequest
 
-from . import attempts, exam, kinds, review
+from . import attempts, exam, kinds, mastery, review
 from .forms import AnswerForm, ExamSetupForm, ReviewSettingsForm
 from .models import Attempt, Mode
 from .views import explain_missing_attempt
@@ -258,5 +258,25 @@ def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
                 .finished()
                 .order_by("started_at")
             ),
+        },
+    )
+
+
+# My progress
+
+
+@require_safe
+def progress_page(request: HtmxHttpRequest) -> HttpResponse:
+    learner = current_learner(request)
+    return render(
+        request,
+        "prep/progress.html",
+        {
+            "progress": mastery.progress(learner),
+            "chart_width": mastery.CHART_WIDTH,
+            "chart_height": mastery.CHART_HEIGHT,
+            "strip_height": mastery.STRIP_HEIGHT,
+            "levels": mastery.Level.ORDER,
+            "mature_days": mastery.MATURE_DAYS,
         },
     )
