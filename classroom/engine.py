@@ -92,7 +92,7 @@ def record_for_learner(seat, item, choice: str) -> None:
 def _attempt_for_seat(seat) -> Attempt:
     from .models import Seat
 
-    locked = Seat.objects.select_for_update().select_related("attempt").get(pk=seat.pk)
+    locked = Seat.objects.select_for_update(of=("self",)).select_related("attempt").get(pk=seat.pk)
     if locked.attempt is None:
         asked = [i.question for i in seat.session.items.select_related("question") if i.question_id]
         locked.attempt = quiz.start_attempt(

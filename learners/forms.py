@@ -37,7 +37,17 @@ class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationF
 
 
 class SignupForm(UserCreationForm):
-    """Django's sign-up form; refuses look-alikes of existing names and too many accounts at once."""
+    """Django's sign-up form; refuses look-alikes of existing names and too many accounts at once.
+    The optional e-mail serves only to reset a forgotten password."""
+
+    email = forms.EmailField(
+        label="E-mail (optional)",
+        required=False,
+        help_text="Only for resetting a forgotten password. Without one, a lost password cannot be recovered.",
+    )
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
 
     def __init__(self, request: HttpRequest, *args, **kwargs):
         self.request = request

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.html import escape
 
 from . import documents
 from .forms import BestPracticeForm, DutyForm, MatrixCellFormSet
@@ -18,7 +19,17 @@ from .models import (
 )
 
 
-class ContentAdmin(admin.ModelAdmin):
+class EscapedHelpTextMixin:
+    """The admin prints help texts unescaped, which would swallow placeholders such as `<group>`."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and formfield.help_text:
+            formfield.help_text = escape(formfield.help_text)
+        return formfield
+
+
+class ContentAdmin(EscapedHelpTextMixin, admin.ModelAdmin):
     """Content edited here is validated like the pack, and invalidates cached exports when saved."""
 
     def save_related(self, request, form, formsets, change):

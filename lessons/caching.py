@@ -1,6 +1,7 @@
 """What pages build from the content, cached under the content version (lessons.documents).
 
-Templates wrap content-only fragments in `{% cache FRAGMENT_TIMEOUT "name" content_version ... %}`;
+Templates wrap content-only fragments in `{% cache 86400 "name" content_version ... %}` (TIMEOUT),
+and fragments built from the code alone in `{% cache 86400 "name" release ... %}`;
 views memoise the few data lookups they need before rendering with `cached()`. A load or an admin edit
 changes the version, so every process builds afresh on its next request. Anything per request (CSRF
 token, CSP nonce, the learner's progress, messages) stays outside the cached fragments.
@@ -8,7 +9,9 @@ token, CSP nonce, the learner's progress, messages) stays outside the cached fra
 
 import hashlib
 from collections.abc import Callable
+from functools import cache as cache_once
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
@@ -41,6 +44,27 @@ def cached[T](request: HttpRequest, name: str, build: Callable[[], T], *vary: ob
     return value
 
 
+def _release() -> str:
+    """Changes whenever a template or URL pattern file changes (at deploy): keys fragments built from
+    the code alone (the nav, the home page), so they need no database read and are never stale."""
+    root = settings.BASE_DIR
+    files = sorted(
+        [*root.glob("templates/**/*.html"), *root.glob("*/templates/**/*.html"), *root.glob("*/urls.py")]
+    )
+    stamp = "".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns};" for f in files)
+    return hashlib.md5(stamp.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+RELEASE = _release()
+
+
 def content_version(request: HttpRequest) -> dict:
-    """Context processor: `content_version` for `{% cache %}` keys, read only if a template uses it."""
-    return {"content_version": SimpleLazyObject(lambda: version(request)), "cache_timeout": TIMEOUT}
+    """Context processor: `content_version` for `{% cache %}` keys (read only if a template uses it)
+    and `release` for fragments that depend on the code alone."""
+    return {"content_version": SimpleLazyObject(lambda: version(request)), "release": RELEASE}
+
+
+def lazy_context(build: Callable[[], dict], names: list[str]) -> dict:
+    """Context entries built (once, together) only if a template reads one: when a fragment is not cached."""
+    memo = cache_once(build)
+    return {name: SimpleLazyObject(lambda name=name: memo()[name]) for name in names}

@@ -102,6 +102,7 @@ def pack_document() -> dict:
                 "category_inferred": s.category_inferred,
                 "summary": s.summary,
                 "sources": s.sources,
+                **({"changed_after_reports": s.changed_after_reports} if s.changed_after_reports else {}),
                 "matrix": {
                     cell.layer.slug: _drop_empty(
                         {
@@ -110,6 +111,7 @@ def pack_document() -> dict:
                             "condition": cell.condition,
                             "sources": cell.sources,
                             "checked_on": cell.checked_on.isoformat(),
+                            "changed_after_reports": cell.changed_after_reports,
                         }
                     )
                     for cell in s.cells.all()
@@ -129,6 +131,7 @@ def pack_document() -> dict:
                 "sources": d.sources,
                 "exam_tasks": d.exam_tasks,
                 "checked_on": d.checked_on.isoformat(),
+                **({"changed_after_reports": d.changed_after_reports} if d.changed_after_reports else {}),
                 "group": d.group,
             }
             for d in duties
@@ -146,6 +149,7 @@ def pack_document() -> dict:
                     "sources": m.sources,
                     "exam_tasks": m.exam_tasks,
                     "checked_on": m.checked_on.isoformat(),
+                    "changed_after_reports": m.changed_after_reports,
                 }
             )
             for m in Misconception.objects.prefetch_related("layers", "services", "duties")
@@ -158,9 +162,10 @@ def pack_document() -> dict:
                 "aws_part": c.aws_part,
                 "customer_part": c.customer_part,
                 "examples": c.examples,
+                "duties": _slugs(c.duties),
                 "sources": c.sources,
             }
-            for c in ControlType.objects.all()
+            for c in ControlType.objects.prefetch_related("duties")
         ],
         "best_practices": [
             _drop_empty(
@@ -210,6 +215,7 @@ def pack_document() -> dict:
                     "summary": x.summary,
                     "shows": x.shows,
                     "quiz": x.quiz,
+                    "relies_on": x.relies_on,
                     "teaches": x.teaches,
                     "sources": x.sources,
                     "body": x.body,

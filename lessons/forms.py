@@ -127,6 +127,10 @@ class CompareForm(forms.Form):
 
     def clean_services(self):
         chosen = self.cleaned_data["services"]
+        names = dict(self.fields["services"].choices)
+        twice = sorted({names[slug] for slug in chosen if chosen.count(slug) > 1})
+        if twice:
+            raise ValidationError(f"Choose each service once ({' and '.join(twice)} came more than once).")
         if not 2 <= len(chosen) <= 4:
             raise ValidationError(f"Choose two to four services (you chose {len(chosen)}).")
         return chosen

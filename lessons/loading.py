@@ -107,7 +107,7 @@ def _upsert_cells(pack: Pack, services: dict, layers: dict) -> None:
         (cell.service_id, cell.layer_id): cell
         for cell in MatrixCell.objects.filter(service__in=[s.pk for s in services.values()])
     }
-    fields = ["owner", "reason", "condition", "sources", "checked_on"]
+    fields = ["owner", "reason", "condition", "sources", "checked_on", "changed_after_reports"]
     new, changed = [], []
     for item in pack["services"]:
         service = services[item.data["slug"]]
@@ -118,6 +118,7 @@ def _upsert_cells(pack: Pack, services: dict, layers: dict) -> None:
                 "condition": (cell.get("condition") or "").strip(),
                 "sources": list(cell.get("sources") or []),
                 "checked_on": datetime.date.fromisoformat(cell["checked_on"]),
+                "changed_after_reports": list(cell.get("changed_after_reports") or []),
             }
             row = existing.get((service.pk, layers[layer_slug].pk))
             if row is None:
@@ -198,6 +199,7 @@ def _load(pack: Pack) -> dict[str, int]:
             "category_inferred": lambda d: bool(d.get("category_inferred")),
             "summary": "summary",
             "sources": _list("sources"),
+            "changed_after_reports": _list("changed_after_reports"),
         },
     )
     _upsert_cells(pack, services, layers)
@@ -214,6 +216,7 @@ def _load(pack: Pack) -> dict[str, int]:
             "sources": _list("sources"),
             "exam_tasks": _list("exam_tasks"),
             "checked_on": _date("checked_on"),
+            "changed_after_reports": _list("changed_after_reports"),
             "group": lambda d: groups[d["slug"]],
         },
     )
@@ -233,6 +236,7 @@ def _load(pack: Pack) -> dict[str, int]:
             "sources": _list("sources"),
             "exam_tasks": _list("exam_tasks"),
             "checked_on": _date("checked_on"),
+            "changed_after_reports": _list("changed_after_reports"),
         },
     )
     myths = pack["misconceptions"]
@@ -245,7 +249,7 @@ def _load(pack: Pack) -> dict[str, int]:
         Misconception.duties, {misconceptions[i.slug].pk: _pks(duties, i.data.get("duties")) for i in myths}
     )
 
-    _upsert(
+    controls = _upsert(
         ControlType,
         pack["control_types"],
         {
@@ -258,6 +262,10 @@ def _load(pack: Pack) -> dict[str, int]:
         },
     )
     ControlType.objects.exclude(slug__in=[i.data["slug"] for i in pack["control_types"]]).delete()
+    _link(
+        ControlType.duties,
+        {controls[i.slug].pk: _pks(duties, i.data.get("duties")) for i in pack["control_types"]},
+    )
 
     practices = _upsert(
         BestPractice,
@@ -316,6 +324,7 @@ def _load(pack: Pack) -> dict[str, int]:
                 "quiz": d.get("quiz") or "",
                 "teaches": list(d.get("teaches") or []),
                 "body": d["body"],
+                "relies_on": list(d.get("relies_on") or []),
                 "sources": list(d["sources"]),
             },
         )

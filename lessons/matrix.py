@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .models import Category, Layer, MatrixCell, Owner, Service
 
@@ -21,7 +23,9 @@ class Cell:
     reason: str
     condition: str = ""
     sources: list[str] = field(default_factory=list)
+    checked_on: datetime.date | None = None
     breakdown: list[tuple[str, list[str]]] = field(default_factory=list)  # (owner, service names)
+    column: str = ""  # the category or service this cell belongs to: phones show it beside the owner
 
     @property
     def css(self) -> str:
@@ -51,7 +55,18 @@ def legend() -> list[Cell]:
 
 
 def _cell(cell: MatrixCell) -> Cell:
-    return Cell(owner=cell.owner, reason=cell.reason, condition=cell.condition, sources=cell.sources)
+    return Cell(
+        owner=cell.owner,
+        reason=cell.reason,
+        condition=cell.condition,
+        sources=cell.sources,
+        checked_on=cell.checked_on,
+    )
+
+
+def _in_column(cell: Cell, column: str) -> Cell:
+    cell.column = column
+    return cell
 
 
 def summarise(category: Category, cells: list[MatrixCell]) -> Cell:
@@ -76,7 +91,12 @@ def summarise(category: Category, cells: list[MatrixCell]) -> Cell:
     return Cell(owner=VARIES, reason=reason, breakdown=breakdown)
 
 
-def category_matrix() -> tuple[list[Category], list[Row]]:
+class CategoryMatrix(NamedTuple):
+    categories: list[Category]
+    rows: list[Row]
+
+
+def category_matrix() -> CategoryMatrix:
     """Layers (top of the stack first) x categories. Three queries however large the pack."""
     categories = list(Category.objects.all())
     layers = list(Layer.objects.order_by("-order"))
@@ -86,10 +106,16 @@ def category_matrix() -> tuple[list[Category], list[Row]]:
     ):
         grouped.setdefault((cell.layer_id, cell.service.category_id), []).append(cell)
     rows = [
-        Row(layer=layer, cells=[summarise(cat, grouped.get((layer.pk, cat.pk), [])) for cat in categories])
+        Row(
+            layer=layer,
+            cells=[
+                _in_column(summarise(cat, grouped.get((layer.pk, cat.pk), [])), cat.name)
+                for cat in categories
+            ],
+        )
         for layer in layers
     ]
-    return categories, rows
+    return CategoryMatrix(categories, rows)
 
 
 def service_matrix(services: list[Service]) -> list[Row]:
@@ -98,11 +124,10 @@ def service_matrix(services: list[Service]) -> list[Row]:
     rows = []
     for layer in Layer.objects.order_by("-order"):
         cells = []
-        for lookup in by_service:
+        for service, lookup in zip(services, by_service, strict=True):
             cell = lookup.get(layer.pk)
-            cells.append(
-                _cell(cell) if cell else Cell(owner=Owner.NOT_APPLICABLE, reason="No cell recorded.")
-            )
+            found = _cell(cell) if cell else Cell(owner=Owner.NOT_APPLICABLE, reason="No cell recorded.")
+            cells.append(_in_column(found, service.name))
         rows.append(Row(layer=layer, cells=cells))
     return rows
 

@@ -1,5 +1,7 @@
 """The shared responsibility model as data: layers, categories, services, the matrix and what hangs off it."""
 
+import re
+
 from django.db import models
 from django.urls import reverse
 
@@ -44,6 +46,14 @@ OWNER_WORDS = {
 
 
 DUTY_OWNERS = [(value, label) for value, label in Owner.choices if value != Owner.NOT_APPLICABLE]
+
+
+def changed_after_reports_field():
+    return models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Numbers of the problem reports this item was changed after (content files record them).",
+    )
 
 
 def checked_on_field():
@@ -143,6 +153,7 @@ class Service(Positioned):
     )
     summary = models.TextField()
     sources = SourcesField()
+    changed_after_reports = changed_after_reports_field()
 
     objects = ServiceQuerySet.as_manager()
 
@@ -163,6 +174,7 @@ class MatrixCell(models.Model):
     condition = models.TextField(blank=True, help_text="When the owner depends on how the service is used.")
     sources = SourcesField(blank=True)
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     class Meta:
         ordering = ["service", "layer__order"]
@@ -175,6 +187,29 @@ class MatrixCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} / {self.layer}: {self.owner}"
+
+
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "if", "in",
+    "is", "it", "its", "me", "my", "of", "on", "or", "should", "the", "their", "them", "they", "this", "to",
+    "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with", "you", "your",
+})  # fmt: skip
+SEARCH_WORD = re.compile(r"[\w.-]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search worth matching, with plural and verb endings trimmed (at most eight)."""
+    words = []
+    for word in SEARCH_WORD.findall(text.lower()):
+        if word in STOP_WORDS:
+            continue
+        for ending in ("ing", "es", "ed", "s"):
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                word = word.removesuffix(ending)
+                break
+        if word not in words:
+            words.append(word)
+    return words[:8]
 
 
 class DutyQuerySet(models.QuerySet):
@@ -202,7 +237,21 @@ class DutyQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
     def search(self, text: str):
-        return self.filter(models.Q(statement__icontains=text) | models.Q(explanation__icontains=text))
+        """Duties that mention every word of the search (question words dropped, endings trimmed), in their
+        text or in the names of their layer, services and categories: "who patches RDS" finds RDS patching."""
+        words = search_words(text)
+        if not words:
+            return self.none()
+        found = self
+        for word in words:
+            found = found.filter(
+                models.Q(statement__icontains=word)
+                | models.Q(explanation__icontains=word)
+                | models.Q(layer__name__icontains=word)
+                | models.Q(services__name__icontains=word)
+                | models.Q(categories__name__icontains=word)
+            )
+        return self.filter(pk__in=found.values("pk"))
 
     def matching(self, *, owner="", layer="", category="", service="", q=""):
         """The duty explorer's filters; empty values filter nothing."""
@@ -232,6 +281,7 @@ class Duty(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
     group = models.SlugField(
         max_length=50,
         default="general",
@@ -268,6 +318,7 @@ class Misconception(Positioned):
     sources = SourcesField()
     exam_tasks = ExamTasksField()
     checked_on = checked_on_field()
+    changed_after_reports = changed_after_reports_field()
 
     def __str__(self) -> str:
         return self.myth
@@ -279,6 +330,12 @@ class ControlType(Positioned):
     aws_part = models.TextField()
     customer_part = models.TextField()
     examples = LineListField()
+    duties = models.ManyToManyField(
+        Duty,
+        blank=True,
+        related_name="control_types",
+        help_text="Duties that ask its AWS and customer parts.",
+    )
     sources = SourcesField()
 
     def __str__(self) -> str:
@@ -323,6 +380,14 @@ class LessonQuerySet(models.QuerySet):
     def path(self):
         return self.order_by("order")
 
+    def taught_up_to(self, slug: str) -> list[str]:
+        """The topics a lesson and every lesson before it on the path teach (its lesson quiz draws on these)."""
+        lesson = self.filter(slug=slug).first()
+        if lesson is None:
+            return []
+        earlier = self.path().filter(order__lte=lesson.order)
+        return list(dict.fromkeys(topic for x in earlier for topic in x.teaches))
+
     def teaching(self, topic: str) -> list["Lesson"]:
         """Lessons that declare they teach the topic, in path order (teaches is a JSON list: filter here)."""
         return [lesson for lesson in self.path() if topic in lesson.teaches]
@@ -343,6 +408,11 @@ class Lesson(models.Model):
         help_text="Quiz topics this lesson is the place to learn (category:<slug>, layer:<slug>, ...).",
     )
     body = models.TextField(help_text="Markdown; raw HTML is stripped.")
+    relies_on = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Matrix facts the text states, checked by the loader: [{service (or every), layer, owner}].",
+    )
     sources = SourcesField()
 
     objects = LessonQuerySet.as_manager()

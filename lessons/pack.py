@@ -18,8 +18,14 @@ import yaml
 # libyaml's C parser where PyYAML was built with it: several times faster on the whole pack.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OWNERS = ("AWS", "Customer", "Shared", "N/A")
-# CLF-C02 Domain 2 task statements an item can serve (docs/content-format.md).
-EXAM_TASKS = ("2.1", "2.2", "2.3", "2.4")
+# CLF-C02 Domain 2 task statements an item can serve (docs/content-format.md), with the exam guide's titles.
+EXAM_TASK_TITLES = {
+    "2.1": "Task 2.1: the AWS shared responsibility model",
+    "2.2": "Task 2.2: security, governance and compliance concepts",
+    "2.3": "Task 2.3: access management",
+    "2.4": "Task 2.4: security resources and components",
+}
+EXAM_TASKS = tuple(EXAM_TASK_TITLES)
 DUTY_OWNERS = ("AWS", "Customer", "Shared")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "content"
@@ -58,7 +64,8 @@ QUESTION_KINDS = ("single", "multiple")
 # The quiz topic grammar, parsed only here: a fixed topic, or <prefix>:<slug> naming pack content.
 # Lessons declare what they teach (`teaches:`) and which quiz ends them (`quiz:`) in this grammar.
 FIXED_TOPICS = ("everything", "misconceptions", "control-types")
-TOPIC_PREFIXES = {"category": "categories", "service": "services", "layer": "layers"}
+# "lesson:<slug>" means what that lesson and the lessons before it teach (their `teaches:` topics).
+TOPIC_PREFIXES = {"category": "categories", "service": "services", "layer": "layers", "lesson": "lessons"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ def parse_topic(text: str) -> Topic | None:
     prefix, sep, slug = str(text).partition(":")
     if sep and prefix in TOPIC_PREFIXES and SLUG_RE.match(slug):
         return Topic(prefix, slug)
+    if prefix == "task" and slug in EXAM_TASKS:
+        return Topic(prefix, slug)
     return None
 
 
@@ -91,6 +100,10 @@ class DATE:
 
 class TASKS:
     """A non-empty list of CLF-C02 task numbers such as "2.1"."""
+
+
+class REPORTS:
+    """A list of problem report numbers (positive integers) the item was changed after."""
 
 
 # kind -> {field: (type, required)}
@@ -122,6 +135,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "summary": (STR, True),
         "sources": (LIST, True),
         "matrix": (DICT, True),
+        "changed_after_reports": (REPORTS, False),
     },
     "duties": {
         "slug": (STR, True),
@@ -134,6 +148,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "sources": (LIST, True),
         "exam_tasks": (TASKS, True),
         "checked_on": (DATE, True),
+        "changed_after_reports": (REPORTS, False),
     },
     "misconceptions": {
         "slug": (STR, True),
@@ -146,6 +161,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "sources": (LIST, True),
         "exam_tasks": (TASKS, True),
         "checked_on": (DATE, True),
+        "changed_after_reports": (REPORTS, False),
     },
     "control_types": {
         "slug": (STR, True),
@@ -154,6 +170,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "aws_part": (STR, True),
         "customer_part": (STR, True),
         "examples": (LIST, True),
+        "duties": (LIST, False),
         "sources": (LIST, True),
     },
     "best_practices": {
@@ -190,6 +207,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "shows": (LIST, False),
         "quiz": (STR, False),
         "teaches": (LIST, False),
+        "relies_on": (LIST, False),
         "sources": (LIST, True),
         "body": (STR, True),
     },
@@ -208,6 +226,7 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "sources": (LIST, True),
         "exam_tasks": (TASKS, True),
         "checked_on": (DATE, True),
+        "changed_after_reports": (REPORTS, False),
     },
 }
 OPTION_FIELDS = {
@@ -238,6 +257,9 @@ GROUP_MAX_LENGTH = 50
 # Layer and lesson orders are stored as positive small integers.
 MAX_ORDER = 32767
 FACT_FIELDS = {"service": (STR, True), "layer": (STR, True), "owner": (STR, True)}
+# A lesson's fact may cover every service ("service: every"), minus the ones it names as exceptions.
+LESSON_FACT_FIELDS = {**FACT_FIELDS, "except": (LIST, False)}
+EVERY_SERVICE = "every"
 NOUNS = {
     "layers": "layer",
     "categories": "category",
@@ -258,6 +280,7 @@ CELL_FIELDS = {
     "condition": (STR, False),
     "sources": (LIST, False),
     "checked_on": (DATE, True),
+    "changed_after_reports": (REPORTS, False),
 }
 
 
@@ -423,6 +446,8 @@ class _Checker:
                 self.check_date(item, name, value, where)
             elif kind is TASKS:
                 self.check_tasks(item, name, value, where)
+            elif kind is REPORTS:
+                self.check_reports(item, name, value, where)
             elif kind is INT and isinstance(value, bool) or not isinstance(value, kind):
                 self.fail(item, f"{where}'{name}' must be a {kind.__name__}")
             elif kind is STR and not value.strip():
@@ -450,6 +475,13 @@ class _Checker:
             self.fail(item, f"{where}'{name}' must be a date written YYYY-MM-DD, not '{value}'")
         elif day > datetime.date.today():
             self.fail(item, f"{where}'{name}' {value} is in the future")
+
+    def check_reports(self, item: Item, name: str, value: object, where: str = "") -> None:
+        numbers = value if isinstance(value, list) else [None]
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in numbers):
+            self.fail(item, f"{where}'{name}' must list report numbers, like [12, 31]")
+        elif len(numbers) != len(set(numbers)):
+            self.fail(item, f"{where}'{name}' lists the same report twice")
 
     def check_tasks(self, item: Item, name: str, value: object, where: str = "") -> None:
         if not isinstance(value, list) or not value:
@@ -511,8 +543,9 @@ class _Checker:
         self.check_duties(cells)
         self.check_misconceptions()
         self.check_best_practices()
-        self.check_lessons()
+        self.check_lessons(cells)
         self.check_questions(cells)
+        self.check_owner_claims_are_asked()
         return self.problems
 
     def check_layers(self) -> None:
@@ -601,6 +634,44 @@ class _Checker:
             self.check_refs(item, "services", "services")
             self.check_refs(item, "duties", "duties")
 
+    def check_owner_claims_are_asked(self) -> None:
+        """Every owner claim the pack makes outside a duty must also be a question source.
+
+        Generated questions come from duties, so a claim made only in a cell's condition, a myth's
+        correction or a control type's parts would never be asked. Each must point at a duty that asks it.
+        """
+        by_category: dict[str, list[str]] = {}
+        for service in self.pack["services"]:
+            by_category.setdefault(str(service.data.get("category")), []).append(service.slug)
+        asked: set[tuple[str, str]] = set()
+        for duty in self.pack["duties"]:
+            services = list(duty.data.get("services") or [])
+            for category in duty.data.get("categories") or []:
+                services += by_category.get(category, [])
+            asked |= {(service, str(duty.data.get("layer"))) for service in services}
+        for item in self.pack["services"]:
+            matrix = item.data.get("matrix")
+            for layer, cell in matrix.items() if isinstance(matrix, dict) else []:
+                conditional = isinstance(cell, dict) and cell.get("condition") and cell.get("owner") != "N/A"
+                if conditional and (item.slug, layer) not in asked:
+                    self.fail(
+                        item,
+                        f"matrix cell '{layer}': its condition states an owner that no question asks; "
+                        f"add a duty for this service on '{layer}'",
+                    )
+        for item in self.pack["misconceptions"]:
+            if not item.data.get("duties"):
+                self.fail(
+                    item, "its correction states an owner that no question asks; name its duty under 'duties'"
+                )
+        for item in self.pack["control_types"]:
+            self.check_refs(item, "duties", "duties")
+            if not item.data.get("duties"):
+                self.fail(
+                    item,
+                    "its AWS and customer parts state owners that no question asks; name duties under 'duties'",
+                )
+
     def check_best_practices(self) -> None:
         duty_owner = {d.slug: d.data.get("owner") for d in self.pack["duties"]}
         for item in self.pack["best_practices"]:
@@ -610,7 +681,7 @@ class _Checker:
             for rule in best_practice_problems({slug: duty_owner.get(slug) for slug in duties}):
                 self.fail(item, rule)
 
-    def check_lessons(self) -> None:
+    def check_lessons(self, cells: dict[tuple[str, str], str]) -> None:
         categories = self.slugs("categories")
         orders: dict[object, str] = {}
         for item in self.pack["lessons"]:
@@ -627,15 +698,43 @@ class _Checker:
                 self.fail(item, f"'quiz' has unknown topic '{quiz}'")
             teaches = item.data.get("teaches") or []
             for topic in teaches if isinstance(teaches, list) else []:
-                if not self.is_topic(str(topic)) or topic == "everything":
+                if not self.is_topic(str(topic)) or topic == "everything" or str(topic).startswith("lesson:"):
                     self.fail(item, f"'teaches' has unknown topic '{topic}'")
+            self.check_lesson_facts(item, cells)
+
+    def check_lesson_facts(self, item: Item, cells: dict[tuple[str, str], str]) -> None:
+        """The owners a lesson's text states (declared under relies_on) must be the matrix's owners."""
+        services = self.slugs("services")
+        facts = item.data.get("relies_on") or []
+        for fact in facts if isinstance(facts, list) else []:
+            if not isinstance(fact, dict):
+                self.fail(item, "'relies_on' entries must be mappings of service, layer, owner")
+                continue
+            self.check_fields(item, LESSON_FACT_FIELDS, fact, "relies_on: ")
+            service, layer, owner = fact.get("service"), fact.get("layer"), fact.get("owner")
+            exceptions = fact.get("except") or []
+            for name in exceptions if isinstance(exceptions, list) else []:
+                if name not in services:
+                    self.fail(item, f"relies_on: 'except' names unknown service '{name}'")
+            named = sorted(services - set(exceptions)) if service == EVERY_SERVICE else [service]
+            wrong = [s for s in named if cells.get((s, layer)) != owner]
+            if service != EVERY_SERVICE and (service, layer) not in cells:
+                self.fail(item, f"relies_on names no matrix cell: service '{service}', layer '{layer}'")
+            elif wrong:
+                found = ", ".join(f"{s} has {cells.get((s, layer), 'no cell')}" for s in wrong)
+                self.fail(
+                    item,
+                    f"the lesson says {service} service / {layer} is {owner}, but the matrix disagrees: {found}",
+                )
 
     def is_topic(self, text: str) -> bool:
         """In the topic grammar, naming content that exists."""
         topic = parse_topic(text)
         if topic is None:
             return False
-        return not topic.slug or topic.slug in self.slugs(TOPIC_PREFIXES[topic.name])
+        if topic.name not in TOPIC_PREFIXES:
+            return True  # fixed topics and exam tasks (task:2.1) are complete in the grammar
+        return topic.slug in self.slugs(TOPIC_PREFIXES[topic.name])
 
     def check_questions(self, cells: dict[tuple[str, str], str]) -> None:
         targets = {

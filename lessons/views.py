@@ -1,8 +1,12 @@
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -13,7 +17,7 @@ from srm_site.http import HtmxHttpRequest
 
 from . import blocks, caching, documents, matrix, progress
 from .forms import CompareForm, DutyFilterForm
-from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service
+from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service, search_words
 
 
 def _matrix_etag(request) -> str:
@@ -29,20 +33,48 @@ def matrix_json(request) -> HttpResponse:
     return response
 
 
-@require_safe
-def lesson_list(request: HtmxHttpRequest) -> HttpResponse:
-    lessons = list(Lesson.objects.path())
-    done = progress.completed_lesson_ids(current_learner(request))
-    return render(
+class PathStep(NamedTuple):
+    """What every lesson page needs about each lesson of the path, cached per content version."""
+
+    pk: int
+    slug: str
+    title: str
+    quiz: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:lesson_detail", args=[self.slug])
+
+
+def _path(request: HtmxHttpRequest) -> list[PathStep]:
+    return caching.cached(
         request,
-        "lessons/lesson_list.html",
-        {"lessons": lessons, "done": done, "done_count": sum(1 for x in lessons if x.pk in done)},
+        "path",
+        lambda: [PathStep(*row) for row in Lesson.objects.path().values_list("pk", "slug", "title", "quiz")],
     )
 
 
-def _lesson_context(request: HtmxHttpRequest, lesson: Lesson) -> dict:
-    lessons = list(Lesson.objects.path().only("slug", "title", "order"))
-    position = next(i for i, x in enumerate(lessons) if x.pk == lesson.pk)
+@require_safe
+def lesson_list(request: HtmxHttpRequest) -> HttpResponse:
+    done = progress.completed_lesson_ids(current_learner(request))
+    lessons = SimpleLazyObject(lambda: list(Lesson.objects.path()))
+    return render(
+        request,
+        "lessons/lesson_list.html",
+        {
+            "lessons": lessons,
+            "done": done,
+            "done_key": ",".join(map(str, sorted(done))),
+            "done_count": len(done & {x.pk for x in _path(request)}),
+        },
+    )
+
+
+def _lesson_context(request: HtmxHttpRequest, slug: str) -> dict:
+    lessons = _path(request)
+    position = next((i for i, x in enumerate(lessons) if x.slug == slug), None)
+    if position is None:
+        raise Http404("No such lesson.")
+    lesson = lessons[position]
     done = progress.completed_lesson_ids(current_learner(request))
     return {
         "lesson": lesson,
@@ -57,9 +89,11 @@ def _lesson_context(request: HtmxHttpRequest, lesson: Lesson) -> dict:
 
 @require_safe
 def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    lesson = get_object_or_404(Lesson, slug=slug)
-    context = _lesson_context(request, lesson)
-    context["blocks"] = [blocks.build(show) for show in lesson.shows]
+    context = _lesson_context(request, slug)
+    # The article and its data blocks are read only when their cached fragments are missing.
+    article = SimpleLazyObject(lambda: Lesson.objects.get(pk=context["lesson"].pk))
+    context["article"] = article
+    context["blocks"] = SimpleLazyObject(lambda: [blocks.build(show) for show in article.shows])
     return render(request, "lessons/lesson_detail.html", context)
 
 
@@ -74,33 +108,36 @@ def lesson_complete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
         url = lesson.get_absolute_url()
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    context = _lesson_context(request, lesson)
+    context = _lesson_context(request, slug)
     if request.htmx:
         return render(request, "lessons/lesson_detail.html#lesson-progress", context)
+    messages.success(
+        request,
+        f"“{lesson.title}” is marked as done: {context['done_count']} of {context['lesson_count']} lessons done.",
+    )
     return redirect(context["next"] or "lessons:lesson_list")
 
 
 @require_safe
 def category_matrix(request: HtmxHttpRequest, present: bool = False) -> HttpResponse:
-    categories, rows = matrix.category_matrix()
+    # Built only when the page's cached fragment is missing (lessons/caching.py).
+    table = SimpleLazyObject(matrix.category_matrix)
     return render(
         request,
         "lessons/category_matrix.html",
-        {"categories": categories, "rows": rows, "legend": matrix.legend(), "present": present},
+        {"table": table, "legend": matrix.legend(), "present": present},
     )
 
 
 @require_safe
 def service_list(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "lessons/service_list.html", {"groups": blocks.grouped_services()})
+    groups = SimpleLazyObject(blocks.grouped_services)
+    return render(request, "lessons/service_list.html", {"groups": groups})
 
 
-def _service_context(slug: str) -> dict:
-    service = get_object_or_404(
-        Service.objects.select_related("category").prefetch_related(
-            Prefetch("cells", queryset=MatrixCell.objects.select_related("layer"))
-        ),
-        slug=slug,
+def _service_context(service: Service) -> dict:
+    prefetch_related_objects(
+        [service], Prefetch("cells", queryset=MatrixCell.objects.select_related("layer"))
     )
     duties = list(
         Duty.objects.for_service(service.slug).select_related("layer").order_by("layer__order", "position")
@@ -110,46 +147,71 @@ def _service_context(slug: str) -> dict:
         by_layer.setdefault(duty.layer_id, []).append(duty)
     rows = matrix.service_matrix([service])
     return {
-        "service": service,
         "stack": [(row.layer, row.cells[0], by_layer.get(row.layer.pk, [])) for row in rows],
         "duty_count": len(duties),
         "misconceptions": list(Misconception.objects.filter(services=service)),
         "best_practices": list(service.best_practices.all()),
-        "legend": matrix.legend(),
     }
 
 
 @require_safe
 def service_detail(request: HtmxHttpRequest, slug: str, present: bool = False) -> HttpResponse:
-    return render(request, "lessons/service_detail.html", {**_service_context(slug), "present": present})
+    service = caching.cached(
+        request, "service", lambda: Service.objects.select_related("category").filter(slug=slug).first(), slug
+    )
+    if service is None:
+        raise Http404("No such service.")
+    lazy = caching.lazy_context(
+        lambda: _service_context(service), ["stack", "duty_count", "misconceptions", "best_practices"]
+    )
+    return render(
+        request,
+        "lessons/service_detail.html",
+        {"service": service, "legend": matrix.legend(), "present": present, **lazy},
+    )
+
+
+def _service_choices(request: HtmxHttpRequest) -> list[tuple[str, str]]:
+    return caching.cached(
+        request,
+        "service-choices",
+        lambda: list(Service.objects.order_by("category__position", "name").values_list("slug", "name")),
+    )
+
+
+def _compare_context(chosen_slugs: list[str]) -> dict:
+    services = list(Service.objects.with_matrix().order_by("category__position", "name"))
+    by_slug = {s.slug: s for s in services}
+    chosen = [by_slug[slug] for slug in chosen_slugs]
+    rows = matrix.service_matrix(chosen) if chosen else []
+    return {
+        "groups": _group(services),
+        "chosen": chosen,
+        "rows": rows,
+        "changes": sum(row.changes for row in rows),
+    }
 
 
 @require_safe
 @vary_on_headers("HX-Request")
 def compare(request: HtmxHttpRequest) -> HttpResponse:
-    services = list(Service.objects.with_matrix().order_by("category__position", "name"))
-    by_slug = {s.slug: s for s in services}
     form = CompareForm(
-        request.GET if "services" in request.GET else None,
-        service_choices=[(s.slug, s.name) for s in services],
+        request.GET if "services" in request.GET else None, service_choices=_service_choices(request)
     )
-    chosen, rows = [], []
-    if form.is_valid():
-        chosen = [by_slug[slug] for slug in form.cleaned_data["services"]]
-        rows = matrix.service_matrix(chosen)
+    chosen_slugs = form.cleaned_data["services"] if form.is_valid() else []
+    lazy = caching.lazy_context(
+        lambda: _compare_context(chosen_slugs), ["groups", "chosen", "rows", "changes"]
+    )
     template = "lessons/compare.html#compare-results" if request.htmx else "lessons/compare.html"
     return render(
         request,
         template,
         {
             "form": form,
-            "groups": _group(services),
-            "chosen": chosen,
             "selected": request.GET.getlist("services"),
-            "rows": rows,
-            "changes": sum(row.changes for row in rows),
             "legend": matrix.legend(),
             "present": request.GET.get("present") == "1",
+            **lazy,
         },
     )
 
@@ -164,13 +226,26 @@ def _group(services: list[Service]) -> list[tuple[Category, list[Service]]]:
 DUTIES_PER_PAGE = 25
 
 
+class Choice(NamedTuple):
+    slug: str
+    name: str
+
+
+def _filter_choices(request: HtmxHttpRequest) -> dict[str, list[Choice]]:
+    def build():
+        return {
+            "layers": [Choice(*x) for x in Layer.objects.values_list("slug", "name")],
+            "categories": [Choice(*x) for x in Category.objects.values_list("slug", "name")],
+            "services": [Choice(*x) for x in Service.objects.order_by("name").values_list("slug", "name")],
+        }
+
+    return caching.cached(request, "duty-filters", build)
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 def duty_list(request: HtmxHttpRequest) -> HttpResponse:
-    layers = list(Layer.objects.all())
-    categories = list(Category.objects.all())
-    services = list(Service.objects.order_by("name").only("slug", "name"))
-    form = DutyFilterForm(request.GET or None, layers=layers, categories=categories, services=services)
+    form = DutyFilterForm(request.GET or None, **_filter_choices(request))
     duties = Duty.objects.with_relations().order_by("layer__order", "position")
     filters: dict[str, str] = {}
     if form.is_valid():
@@ -178,7 +253,9 @@ def duty_list(request: HtmxHttpRequest) -> HttpResponse:
         duties = duties.matching(**filters)
     elif form.is_bound:
         duties = duties.none()
-    page = Paginator(duties, DUTIES_PER_PAGE).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page")
+    # Counted and read only when this filter's cached results are missing.
+    page = SimpleLazyObject(lambda: Paginator(duties, DUTIES_PER_PAGE).get_page(page_number))
     query = request.GET.copy()
     query.pop("page", None)
     labels = {
@@ -190,7 +267,17 @@ def duty_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page": page, "filters": filters, "labels": labels, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "page_number": page_number,
+            "filters": filters,
+            "labels": labels,
+            "query": query.urlencode(),
+            "search_words": search_words(filters.get("q", "")),
+            # A page link moves the learner to the top of the new results; a filter change leaves focus alone.
+            "focus_results": bool(request.htmx) and "page" in request.GET,
+        },
     )
 
 
@@ -199,7 +286,7 @@ def misconception_list(request: HtmxHttpRequest) -> HttpResponse:
     misconceptions = Misconception.objects.prefetch_related(
         "layers", "services", Prefetch("duties", queryset=Duty.objects.only("slug", "statement", "owner"))
     )
-    lesson = next(iter(Lesson.objects.teaching("misconceptions")), None)
+    lesson = SimpleLazyObject(lambda: next(iter(Lesson.objects.teaching("misconceptions")), None))
     return render(
         request, "lessons/misconception_list.html", {"misconceptions": misconceptions, "lesson": lesson}
     )

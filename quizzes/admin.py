@@ -41,7 +41,7 @@ class QuestionForm(forms.ModelForm):
         model = Question
         fields = [
             "slug", "kind", "prompt", "explanation", "learn_more", "sources", "relies_on",
-            "duties", "layers", "services", "categories", "group", "position",
+            "duties", "layers", "services", "categories", "exam_tasks", "checked_on", "group", "position",
         ]  # fmt: skip
 
     def clean_relies_on(self):
@@ -87,8 +87,8 @@ class QuestionForm(forms.ModelForm):
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
     inlines = [OptionInline]
-    list_display = ["slug", "kind", "origin", "retired", "preview_link"]
-    list_filter = ["kind", "origin", "retired", "layers", "categories", "group"]
+    list_display = ["slug", "kind", "origin", "retired", "checked_on", "preview_link"]
+    list_filter = ["kind", "origin", "retired", "layers", "categories", "group", "checked_on"]
     search_fields = ["slug", "prompt", "explanation", "duty__statement"]
     filter_horizontal = ["duties", "layers", "services", "categories"]
 

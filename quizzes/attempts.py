@@ -36,10 +36,12 @@ class NoSuchQuestion(Exception):
 
 
 def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Question]:
-    """Questions for the topic at random, without repeats, taking turns across answer classes."""
+    """Questions for the topic at random, taking turns across answer classes, no two on one subject."""
     rng = rng or random.Random()
     buckets: dict[str, list[Question]] = defaultdict(list)
-    candidates = list(Question.objects.live().for_topic(topic).select_related("duty"))
+    candidates = list(
+        Question.objects.live().for_topic(topic).select_related("duty").prefetch_related("sort_items")
+    )
     for question in candidates:
         buckets[kinds.kind_module(question.kind).bucket(question)].append(question)
     for pool in buckets.values():
@@ -47,10 +49,16 @@ def draw(topic: str, length: int, *, rng: random.Random | None = None) -> list[Q
     order = list(buckets)
     rng.shuffle(order)
     drawn: list[Question] = []
+    asked: set[str] = set()  # subjects already drawn: never two near-duplicate questions
     while len(drawn) < length and any(buckets.values()):
         for key in order:
-            if buckets[key] and len(drawn) < length:
-                drawn.append(buckets[key].pop())
+            while buckets[key] and len(drawn) < length:
+                question = buckets[key].pop()
+                subjects = kinds.kind_module(question.kind).subjects(question)
+                if not subjects & asked:
+                    asked |= subjects
+                    drawn.append(question)
+                    break
     rng.shuffle(drawn)
     return drawn
 

@@ -35,6 +35,9 @@ def questions_document() -> dict[str, list[dict]]:
             "services": [x.slug for x in q.services.all()],
             "categories": [x.slug for x in q.categories.all()],
             "sources": q.sources,
+            "exam_tasks": q.exam_tasks,
+            "checked_on": q.checked_on.isoformat() if q.checked_on else "",
+            "changed_after_reports": q.changed_after_reports,
         }
         groups.setdefault(q.group or "authored", []).append(
             {k: v for k, v in data.items() if v not in ([], "")}

@@ -7,16 +7,17 @@ A question that leaves the bank is retired, never deleted while an attempt holds
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from lessons import loading as lesson_loading
-from lessons.models import Category, ControlType, Duty, Layer, Misconception, Owner, Service
-from lessons.pack import DEFAULT_ROOT, Pack, load_pack
+from lessons.models import Category, ControlType, Duty, Layer, MatrixCell, Misconception, Owner, Service
+from lessons.pack import DEFAULT_ROOT, Pack, PackError, Problem, load_pack
 
 from .models import Attempt, AttemptQuestion, Kind, Option, Origin, Question, Response, SortItem
 
@@ -36,7 +37,12 @@ BLANK = {
     "control_type_id": None,
     "claimed_owner": "",
     "group": "",
+    "exam_tasks": [],
+    "checked_on": None,
+    "changed_after_reports": [],
 }
+# Questions drawn from the matrix, control types or several duties serve the model itself (task 2.1).
+MODEL_TASKS = ["2.1"]
 TAGS = ("duties", "layers", "services", "categories")
 
 
@@ -47,6 +53,7 @@ def load_everything(root: Path = DEFAULT_ROOT) -> dict[str, int]:
     counts = lesson_loading.load_pack_into_db(pack)
     counts["authored questions"] = load_authored(pack)
     counts["generated questions"] = generate()
+    check_every_duty_is_asked()
     finish_attempts_with_nothing_open()
     counts["questions in all"] = Question.objects.live().count()
     return counts
@@ -68,6 +75,9 @@ def load_authored(pack: Pack) -> int:
             "relies_on": list(d.get("relies_on") or []),
             "group": Path(item.file).stem,
             "position": position,
+            "exam_tasks": list(d["exam_tasks"]),
+            "checked_on": datetime.date.fromisoformat(d["checked_on"]),
+            "changed_after_reports": list(d.get("changed_after_reports") or []),
         }
         tags[d["slug"]] = {name: list(d.get(name) or []) for name in TAGS}
         options[d["slug"]] = [
@@ -92,6 +102,21 @@ def load_authored(pack: Pack) -> int:
     return len(specs)
 
 
+def check_every_duty_is_asked() -> None:
+    """Raise PackError (undoing the load) for any duty that no live question asks: every fact is quizzed."""
+    live = Question.objects.live()
+    unasked = Duty.objects.exclude(
+        Exists(live.filter(duty=OuterRef("pk")))
+        | Exists(live.filter(duties=OuterRef("pk")))
+        | Exists(SortItem.objects.filter(duty=OuterRef("pk"), question__retired=False))
+    ).values_list("group", "slug")
+    if unasked:
+        raise PackError(
+            Problem(f"content/duties/{group}.yaml", f"duty '{slug}'", "no question asks it")
+            for group, slug in unasked
+        )
+
+
 def generate() -> int:
     """Questions derived from duties, misconceptions, the matrix and the control types."""
     specs: dict[str, dict] = {}
@@ -101,6 +126,7 @@ def generate() -> int:
     )
 
     def tag_duty(slug: str, duty: Duty) -> None:
+        specs[slug] |= {"exam_tasks": list(duty.exam_tasks), "checked_on": duty.checked_on}
         tags[slug]["layers"] = {duty.layer_id}
         tags[slug]["services"] = {s.pk for s in duty.services.all()}
         tags[slug]["categories"] = {c.pk for c in duty.categories.all()}
@@ -121,9 +147,20 @@ def generate() -> int:
         }
         tag_duty(slug, duty)
     all_layers = set(Layer.objects.values_list("pk", flat=True))
+    oldest_cell = dict(
+        MatrixCell.objects.values("service_id")
+        .annotate(oldest=Min("checked_on"))
+        .values_list("service_id", "oldest")
+    )
     for index, service in enumerate(Service.objects.order_by("position", "slug")):
         slug = f"matrix-{service.slug}"
-        specs[slug] = {"kind": Kind.MATRIX, "service_id": service.pk, "position": 4000 + index}
+        specs[slug] = {
+            "kind": Kind.MATRIX,
+            "service_id": service.pk,
+            "position": 4000 + index,
+            "exam_tasks": MODEL_TASKS,
+            "checked_on": oldest_cell.get(service.pk),
+        }
         tags[slug]["layers"] = all_layers
         tags[slug]["services"] = {service.pk}
     for index, control in enumerate(ControlType.objects.all()):
@@ -134,6 +171,7 @@ def generate() -> int:
                 "prompt": f"Which type of control is this? “{example}”",
                 "explanation": f"{control.name}: {control.description}",
                 "position": 5000 + index * 100 + number,
+                "exam_tasks": MODEL_TASKS,
             }
     sorts = _sorts(duties)
     for slug, (category, picked, number) in sorts.items():
@@ -141,6 +179,8 @@ def generate() -> int:
             "kind": Kind.SORT,
             "prompt": f"{category.name}: sort these tasks. Who is responsible for each?",
             "position": 6000 + number,
+            "exam_tasks": MODEL_TASKS,
+            "checked_on": min(d.checked_on for d in picked),
         }
         tags[slug]["categories"] = {category.pk}
         tags[slug]["layers"] = {d.layer_id for d in picked}

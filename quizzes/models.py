@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.urls import reverse
 
-from lessons.fields import SourcesField
+from lessons.fields import ExamTasksField, SourcesField
 from lessons.models import (
     DUTY_OWNERS,
     Category,
@@ -71,6 +71,15 @@ class QuestionQuerySet(models.QuerySet):
                 return self.filter(services__slug=parsed.slug).distinct()
             case "layer":
                 return self.filter(layers__slug=parsed.slug).distinct()
+            case "lesson":
+                taught: set[int] = set()
+                for lesson_topic in Lesson.objects.taught_up_to(parsed.slug):
+                    taught |= set(Question.objects.for_topic(lesson_topic).values_list("pk", flat=True))
+                return self.filter(pk__in=taught)
+            case "task":
+                # exam_tasks is a short JSON list; filtering it in Python works the same on every database.
+                tagged = [pk for pk, tasks in self.values_list("pk", "exam_tasks") if parsed.slug in tasks]
+                return self.filter(pk__in=tagged)
         return self.none()
 
 
@@ -134,6 +143,18 @@ class Question(models.Model):
     )
     retired = models.BooleanField(
         default=False, help_text="No longer drawn (its content left the pack); kept for past attempts."
+    )
+    exam_tasks = ExamTasksField(
+        blank=True, help_text="CLF-C02 tasks it serves; generated questions take their duty's or myth's."
+    )
+    checked_on = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When its sources were last checked; generated questions take their content's date.",
+    )
+    changed_after_reports = models.JSONField(
+        default=list, blank=True, help_text="Numbers of the problem reports it was changed after."
     )
 
     objects = QuestionQuerySet.as_manager()

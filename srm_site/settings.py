@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "learners",
     "lessons",
     "quizzes",
+    "reports",
     "classroom",
 ]
 
@@ -120,7 +121,16 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every cached page fragment of the pack (lessons/caching.py); the default 300 would churn.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
+if DEBUG:
+    # `{% cache %}` uses this alias when it exists: edited templates show at once in development.
+    CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # Sessions live in the database so any app process can serve any request. A session (and the
 # anonymous learner's work in it) is kept this long after its last use: learners.middleware renews it.
@@ -164,14 +174,32 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "srm_site.storage.StaticFilesStorage"},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The app sends no mail yet. In development any send is printed; in production Django's SMTP default applies.
-if DEBUG:
+# Mail (password reset) goes through Django 6.1's MAILERS: printed to the console in development unless an
+# SMTP host is given; SMTP from the environment in production (localhost:25 when nothing is set).
+SMTP_HOST = os.environ.get("DJANGO_SMTP_HOST", "")
+if DEBUG and not SMTP_HOST:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST or "localhost",
+                "port": int(os.environ.get("DJANGO_SMTP_PORT", "0")) or None,
+                "username": os.environ.get("DJANGO_SMTP_USER", ""),
+                "password": os.environ.get("DJANGO_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("DJANGO_SMTP_STARTTLS"),
+                "use_ssl": env_bool("DJANGO_SMTP_SSL"),
+                "timeout": 10,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_FROM_EMAIL", "SRM Trainer <noreply@localhost>")
 
 # Security headers. The policy allows only our own origin: no inline script or style anywhere.
 SECURE_CSP = {

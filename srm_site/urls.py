@@ -11,6 +11,7 @@ urlpatterns = [
     path("privacy/", learner_views.privacy, name="privacy"),
     path("", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("report/", include("reports.urls")),
     path("", include("quizzes.prep_urls")),
     path("", include("classroom.urls")),
     path("admin/", admin.site.urls),

@@ -127,6 +127,7 @@ def minimal_files() -> dict[str, object]:
                     "aws_part": "Operates them.",
                     "customer_part": "Relies on them.",
                     "examples": ["Physical controls"],
+                    "duties": ["ec2-patch-guest-os"],
                     "sources": [AWS_URL],
                 }
             ]

@@ -104,3 +104,16 @@ def test_content_version_changes_on_every_write_and_is_one_query(django_assert_n
     with django_assert_num_queries(1):
         third = documents.content_version()
     assert first < second < third
+
+
+def test_release_changes_when_a_template_changes(settings, tmp_path):
+    from lessons import caching
+
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>one</p>")
+    before = caching._release()
+    assert caching._release() == before
+    page.write_text("<p>two, longer</p>")
+    assert caching._release() != before

@@ -1,8 +1,10 @@
 """Each validation rule of the content pack, broken once, is reported with its file, item and rule."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
 from lessons.pack import PackError, load_pack, owner_conflict
 
@@ -252,3 +254,107 @@ def test_exam_tasks_name_known_domain_2_tasks(tmp_path, files, value, message):
 def test_layer_orders_are_unique(tmp_path, files):
     files["layers.yaml"]["layers"][1]["order"] = 1
     assert "'order' 1 is also used by layer 'physical-infrastructure'" in problems(tmp_path, files)[0]
+
+
+def test_items_can_record_the_reports_they_were_changed_after(tmp_path, files):
+    files["duties/core.yaml"]["duties"][0]["changed_after_reports"] = [12, 31]
+    files["services/ec2.yaml"]["changed_after_reports"] = [7]
+    files["services/ec2.yaml"]["matrix"]["guest-os"]["changed_after_reports"] = [7]
+    load_pack(write_files(tmp_path / "content", files))
+
+
+@pytest.mark.parametrize("value", [["12"], [0], 12, [True], [3, 3]])
+def test_changed_after_reports_lists_report_numbers(tmp_path, files, value):
+    files["misconceptions.yaml"]["misconceptions"][0]["changed_after_reports"] = value
+    (problem,) = problems(tmp_path, files)
+    assert "'changed_after_reports' must list report numbers, like [12, 31]" in problem or "twice" in problem
+
+
+def lesson(relies_on) -> dict:
+    return {
+        "slug": "intro",
+        "title": "Intro",
+        "order": 1,
+        "objectives": ["Know the split."],
+        "summary": "The split.",
+        "relies_on": relies_on,
+        "sources": ["https://aws.amazon.com/compliance/shared-responsibility-model/"],
+    }
+
+
+def write_lesson(tmp_path, files, relies_on) -> Path:
+    root = write_files(tmp_path / "content", files)
+    (root / "lessons").mkdir(exist_ok=True)
+    front = yaml.safe_dump(lesson(relies_on), sort_keys=False)
+    (root / "lessons" / "01-intro.md").write_text(f"---\n{front}---\n## Body\n\nText.\n", encoding="utf-8")
+    return root
+
+
+def lesson_problems(tmp_path, files, relies_on) -> list[str]:
+    with pytest.raises(PackError) as exc:
+        load_pack(write_lesson(tmp_path, files, relies_on))
+    return [str(p) for p in exc.value.problems]
+
+
+def test_a_lesson_s_stated_owners_must_match_the_matrix(tmp_path, files):
+    good = [
+        {"service": "ec2", "layer": "guest-os", "owner": "Customer"},
+        {"service": "every", "layer": "physical-infrastructure", "owner": "AWS"},
+        {"service": "every", "layer": "guest-os", "owner": "Customer", "except": ["s3"]},
+    ]
+    load_pack(write_lesson(tmp_path, files, good))
+
+
+def test_a_lesson_that_contradicts_a_cell_is_reported(tmp_path, files):
+    assert lesson_problems(
+        tmp_path, files, [{"service": "s3", "layer": "guest-os", "owner": "Customer"}]
+    ) == [
+        "content/lessons/01-intro.md: lesson 'intro': the lesson says s3 service / guest-os is Customer, "
+        "but the matrix disagrees: s3 has AWS"
+    ]
+
+
+def test_a_rule_for_every_service_names_each_service_that_breaks_it(tmp_path, files):
+    (problem,) = lesson_problems(
+        tmp_path, files, [{"service": "every", "layer": "guest-os", "owner": "Customer"}]
+    )
+    assert problem.endswith(
+        "the lesson says every service / guest-os is Customer, but the matrix disagrees: s3 has AWS"
+    )
+
+
+def test_lesson_facts_name_real_cells_and_services(tmp_path, files):
+    found = lesson_problems(
+        tmp_path,
+        files,
+        [
+            {"service": "lambda", "layer": "guest-os", "owner": "AWS"},
+            {"service": "every", "layer": "guest-os", "owner": "Customer", "except": ["nope", "s3"]},
+        ],
+    )
+    assert [p.split(": ", 2)[2] for p in found] == [
+        "relies_on names no matrix cell: service 'lambda', layer 'guest-os'",
+        "relies_on: 'except' names unknown service 'nope'",
+    ]
+
+
+def test_an_owner_claim_in_a_cell_condition_needs_a_duty_that_asks_it(tmp_path, files):
+    files["services/s3.yaml"]["matrix"]["guest-os"]["condition"] = "On S3 on Outposts the customer does it."
+    assert problems(tmp_path, files) == [
+        "content/services/s3.yaml: service 's3': matrix cell 'guest-os': its condition states an owner that "
+        "no question asks; add a duty for this service on 'guest-os'"
+    ]
+
+
+def test_a_cell_condition_is_asked_when_a_duty_covers_that_service_and_layer(tmp_path, files):
+    files["services/ec2.yaml"]["matrix"]["guest-os"]["condition"] = "Unless the instance runs no OS."
+    load_pack(write_files(tmp_path / "content", files))
+
+
+def test_a_myth_s_correction_and_a_control_type_must_name_the_duties_that_ask_them(tmp_path, files):
+    del files["misconceptions.yaml"]["misconceptions"][0]["duties"]
+    del files["control_types.yaml"]["control_types"][0]["duties"]
+    assert [p.split(": ", 2)[2] for p in problems(tmp_path, files)] == [
+        "its correction states an owner that no question asks; name its duty under 'duties'",
+        "its AWS and customer parts state owners that no question asks; name duties under 'duties'",
+    ]

@@ -115,3 +115,25 @@ def test_exam_task_2_1_is_covered(pack):
     titles = " ".join(t.data["title"] for t in pack["exam_tasks"])
     assert "2.1" in titles and "shared responsibility" in titles.lower()
     assert any("CLF-C02" in t.data["exam"] for t in pack["exam_tasks"])
+
+
+def test_second_edition_floors(pack):
+    """Issue 13: at least 40 services, 400 duties, 60 sourced myths, 200 exam-style questions."""
+    assert len(pack["services"]) >= 40
+    assert len(pack["duties"]) >= 400
+    myths = pack["misconceptions"]
+    assert len(myths) >= 60
+    assert all(m.data["correction"].strip() and m.data["sources"] for m in myths)
+    questions = pack["questions"]
+    assert len(questions) >= 200
+    for question in questions:
+        assert all(o["explanation"].strip() for o in question.data["options"]), question.slug
+
+
+def test_every_item_records_its_exam_tasks_and_when_its_sources_were_checked(pack):
+    for kind in ("duties", "misconceptions", "questions"):
+        for item in pack[kind]:
+            assert item.data["exam_tasks"] and item.data["checked_on"], (kind, item.slug)
+    tasks = {t for kind in ("duties", "questions") for i in pack[kind] for t in i.data["exam_tasks"]}
+    assert tasks == {"2.1", "2.2", "2.3", "2.4"}
+    assert all(cell["checked_on"] for s in pack["services"] for cell in s.data["matrix"].values())

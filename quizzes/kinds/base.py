@@ -10,6 +10,8 @@ A kind module (quizzes/kinds/<kind>.py) defines:
 - ``snapshot(question, lookups) -> dict``: the question as seen plus the key, explanation, sources, per-option
   or per-row reasons and the misconceptions wrong answers reflect. Written on the Response when graded.
 - ``bucket(question) -> str``: the answer class drawing takes turns across, so keys stay balanced.
+- ``subjects(question) -> set[str]``: what it asks about (a duty, a service's matrix, itself); a quiz never
+  draws two questions sharing a subject, so no two are near-duplicates.
 - ``topics(question) -> list[str]``: topics in the quiz grammar, most specific first, for "learn more"
   and "lessons to review".
 

@@ -31,3 +31,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return ["control-types"]
+
+
+def subjects(question) -> set[str]:
+    return {f"question:{question.pk}"}

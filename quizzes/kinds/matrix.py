@@ -47,3 +47,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return [f"service:{question.service.slug}", f"category:{question.service.category.slug}"]
+
+
+def subjects(question) -> set[str]:
+    return {f"service:{question.service_id}"}

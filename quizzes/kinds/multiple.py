@@ -27,3 +27,4 @@ def snapshot(question, lookups: Lookups | None = None) -> dict:
 
 bucket = single.bucket
 topics = single.topics
+subjects = single.subjects

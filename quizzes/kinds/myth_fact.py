@@ -61,3 +61,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return (["misconceptions"] if question.misconception_id else []) + duty_topics(question.duty)
+
+
+def subjects(question) -> set[str]:
+    return {f"duty:{question.duty_id}"}

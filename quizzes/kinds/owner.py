@@ -43,3 +43,7 @@ def bucket(question) -> str:
 
 def topics(question) -> list[str]:
     return duty_topics(question.duty)
+
+
+def subjects(question) -> set[str]:
+    return {f"duty:{question.duty_id}"}

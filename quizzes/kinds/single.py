@@ -44,3 +44,7 @@ def topics(question) -> list[str]:
         + [f"layer:{x.slug}" for x in question.layers.all()]
         + (["misconceptions"] if any(o.misconception_id for o in question.options.all()) else [])
     )
+
+
+def subjects(question) -> set[str]:
+    return {f"question:{question.pk}"}

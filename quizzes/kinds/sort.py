@@ -44,3 +44,7 @@ def topics(question) -> list[str]:
     return [f"category:{c.slug}" for c in question.categories.all()] + [
         f"layer:{x.slug}" for x in question.layers.all()
     ]
+
+
+def subjects(question) -> set[str]:
+    return {f"duty:{item.duty_id}" for item in question.sort_items.all()}

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_every_kind_has_one_module_with_the_whole_contract():
     for kind in Kind.values:
         module = kinds.kind_module(kind)
-        for name in ("PREFETCH", "TEMPLATE", "SHAPE", "present", "snapshot", "bucket", "topics"):
+        for name in ("PREFETCH", "TEMPLATE", "SHAPE", "present", "snapshot", "bucket", "topics", "subjects"):
             assert hasattr(module, name), f"{kind} lacks {name}"
 
 
@@ -112,8 +112,8 @@ def test_the_presented_question_never_holds_the_key(bank):
 
 
 def test_drawing_has_no_repeats_and_balances_owners(bank):
-    drawn = attempts.draw("everything", 20, rng=random.Random(7))
-    assert len(drawn) == len(set(drawn)) == 20
+    drawn = attempts.draw("everything", 10, rng=random.Random(7))
+    assert len(drawn) == len(set(drawn)) == 10
     owners = [q.duty.owner for q in drawn if q.kind == Kind.OWNER]
     assert max(owners.count(o) for o in set(owners)) - min(owners.count(o) for o in set(owners)) <= 1
 
@@ -184,3 +184,41 @@ def test_the_public_api_answers_for_a_learner_and_explains_from_the_snapshot(ban
         engine.answer(learner, attempt.pk, 1, {"choice": Owner.CUSTOMER})
     fb = engine.feedback_for(Response.objects.get(pk=response.pk))
     assert fb.misconception["correction"] == "You patch it." and not fb.changed
+
+
+def test_a_lesson_quiz_draws_only_what_it_and_earlier_lessons_teach(bank):
+    from lessons.tests.factories import LessonFactory
+
+    LessonFactory(slug="bottom", order=1, teaches=["layer:physical"])
+    LessonFactory(slug="myths", order=2, teaches=["misconceptions"])
+    LessonFactory(slug="later", order=3, teaches=["layer:guest-os"])
+    first = attempts.draw("lesson:bottom", 20, rng=random.Random(3))
+    assert first and all(q.layers.filter(slug="physical").exists() for q in first)
+    second = attempts.draw("lesson:myths", 20, rng=random.Random(3))
+    assert any(q.misconception_id for q in second)
+    assert all(q.layers.filter(slug="physical").exists() or q.misconception_id for q in second)
+    assert not attempts.draw("lesson:no-such-lesson", 5)
+
+
+def test_a_quiz_never_draws_two_questions_on_one_subject(bank):
+    for seed in range(5):
+        drawn = attempts.draw("everything", 20, rng=random.Random(seed))
+        duties = [q.duty_id for q in drawn if q.duty_id]
+        sorted_duties = [i.duty_id for q in drawn if q.kind == Kind.SORT for i in q.sort_items.all()]
+        assert len(duties + sorted_duties) == len(set(duties + sorted_duties))
+
+
+def test_lesson_quizzes_are_offered_and_start(client, bank):
+    from django.urls import reverse
+
+    from lessons.tests.factories import LessonFactory
+    from quizzes.models import Attempt
+
+    LessonFactory(slug="bottom", order=1, title="The bottom layers", teaches=["layer:physical"])
+    page = client.get(reverse("quizzes:quiz_setup"), {"topic": "lesson:bottom", "length": 5})
+    assert "Lesson 1: The bottom layers: 5 questions" in page.content.decode()
+    client.post(reverse("quizzes:quiz_start"), {"topic": "lesson:bottom", "length": 5})
+    attempt = Attempt.objects.get()
+    assert attempt.total and all(
+        s.question.layers.filter(slug="physical").exists() for s in attempt.slots.all()
+    )

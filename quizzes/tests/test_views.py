@@ -46,8 +46,9 @@ def test_setup_rejects_a_tampered_topic(client, bank):
 
 
 def test_starting_a_quiz_draws_the_asked_number_of_questions(client, bank):
-    attempt = start(client, length=10)
-    assert attempt.slots.count() == 10
+    # The small bank has only a handful of subjects (no quiz repeats one), so ask for five.
+    attempt = start(client, length=5)
+    assert attempt.slots.count() == attempt.total == 5
     assertRedirects(client.get(attempt.get_absolute_url()), question_url(attempt))
 
 

@@ -1,0 +1,297 @@
+"""Learner experience (issue 10): phone layouts, matrices, htmx state, presenter and print views."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from .axe import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+# Pages a crawl from the home page cannot reach by plain links, or reaches only with default choices.
+EXTRA_PAGES = [
+    "/compare/?services=ec2&services=rds&services=lambda&services=s3",
+    "/duties/?owner=Customer&page=2",
+    "/quizzes/?topic=everything&length=10",
+]
+
+
+@pytest.fixture
+def site(live_server):
+    call_command("load_content", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def phone(page):
+    page.set_viewport_size(PHONE)
+    return page
+
+
+def _width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_no_page_is_wider_than_a_360px_phone(site, phone):
+    """Crawls every same-site page reachable by links (query strings dropped: each view once)."""
+    seen, todo, wide = set(), ["/", *EXTRA_PAGES], {}
+    while todo:
+        path = todo.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        phone.goto(site.url + path)
+        if _width(phone) > PHONE["width"]:
+            wide[path] = _width(phone)
+        for href in phone.locator("a[href]").evaluate_all("links => links.map(a => a.href)"):
+            url = urlsplit(href)
+            if url.netloc == urlsplit(site.url).netloc and not url.path.startswith(("/admin/", "/api/")):
+                todo.append(url.path)
+    assert len(seen) > 60, f"the crawl found only {len(seen)} pages"
+    assert len(wide) == 0, f"pages wider than 360 px: {wide}"
+
+
+def test_lesson_tables_scroll_in_their_own_box_on_a_phone(site, phone):
+    phone.goto(site.url + "/lessons/service-categories/")
+    box = phone.get_by_role("region", name=re.compile("^Table: Category"))
+    expect(box).to_be_visible()
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the wide table should scroll inside its box"
+    assert _width(phone) <= PHONE["width"]
+    assert_accessible(phone)
+
+
+def test_category_matrix_reads_as_one_card_per_layer_on_a_phone(site, phone):
+    phone.goto(site.url + "/matrix/")
+    rows = phone.locator(".matrix tbody tr")
+    expect(rows).to_have_count(14)
+    first = rows.first
+    box = first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], "a layer's card is cut off"
+    # Each owner names its column, so the card reads without the table's header row.
+    expect(first.locator(".cell-owner").nth(2)).to_contain_text("Abstracted services")
+    owner = first.locator(".cell-owner").nth(2)
+    owner.click()
+    reason = first.locator(".cell-reason").nth(2)
+    expect(reason).to_be_visible()
+    reason_box = reason.bounding_box()
+    assert reason_box["x"] >= 0 and reason_box["x"] + reason_box["width"] <= PHONE["width"]
+    assert reason.evaluate("r => r.scrollHeight <= r.clientHeight + 1"), "the note is clipped"
+    expect(phone.get_by_text("Tap an owner to read why")).to_be_visible()
+    assert_accessible(phone)
+
+
+def test_compare_of_four_services_reads_on_a_phone(site, phone):
+    phone.goto(site.url + EXTRA_PAGES[0])
+    card = phone.locator("#compare-results tbody tr").first
+    expect(card.locator(".cell-owner")).to_have_count(4)
+    expect(card.locator(".cell-owner").nth(3)).to_contain_text("Amazon S3")
+    assert _width(phone) <= PHONE["width"]
+
+
+def test_cell_note_in_the_right_hand_column_is_not_clipped_at_1280(site, page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site.url + "/matrix/")
+    cell = page.locator(".matrix tbody tr").nth(3).locator("td").last
+    cell.hover()
+    reason = cell.locator(".cell-reason")
+    expect(reason).to_be_visible()
+    scroll = page.locator(".matrix-scroll").first.bounding_box()
+    note = reason.bounding_box()
+    assert note["x"] >= scroll["x"] and note["x"] + note["width"] <= scroll["x"] + scroll["width"] + 0.5
+
+
+def test_legend_icons_sit_inside_their_boxes(site, page):
+    page.goto(site.url + "/matrix/")
+    for swatch in page.locator(".legend .swatch").all():
+        assert swatch.evaluate(
+            "s => s.scrollHeight <= s.clientHeight + 1 && s.scrollWidth <= s.clientWidth + 1"
+        )
+
+
+@pytest.fixture
+def no_js(browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= -1 and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+# ---------- Defect 5: htmx state ----------
+
+
+def test_next_page_of_duties_moves_to_the_top_of_the_results(site, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site.url + "/duties/")
+    page.get_by_role("link", name="Next page").click()
+    heading = page.locator("#results-title")
+    expect(page).to_have_url(re.compile("page=2"))
+    expect(heading).to_be_focused()
+    assert _in_viewport(page, heading), "the new page's heading is off screen"
+    # Changing a filter must not pull focus away from the control being used.
+    page.get_by_label("Owner").select_option("AWS")
+    expect(heading).to_contain_text("match")
+    expect(page.get_by_label("Owner")).to_be_focused()
+
+
+def test_compare_brings_the_new_result_into_view(site, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site.url + "/compare/")
+    page.get_by_label("Amazon EC2", exact=True).check()
+    page.get_by_label("AWS Lambda", exact=True).check()
+    heading = page.get_by_role("heading", name="Amazon EC2 vs AWS Lambda")
+    expect(heading).to_be_visible()
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#compare-title').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+
+
+def test_back_and_forward_restore_the_compare_form_and_results_from_the_url(site, page):
+    page.goto(site.url + "/compare/")
+    page.get_by_label("Amazon EC2", exact=True).check()
+    page.get_by_label("Amazon RDS", exact=True).check()
+    expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS")).to_be_visible()
+    page.get_by_label("AWS Lambda", exact=True).check()
+    expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS vs AWS Lambda")).to_be_visible()
+    page.go_back()
+    expect(page).not_to_have_url(re.compile("lambda"))
+    expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS", exact=True)).to_be_visible()
+    expect(page.get_by_label("AWS Lambda", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("Amazon RDS", exact=True)).to_be_checked()
+    page.go_forward()
+    expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS vs AWS Lambda")).to_be_visible()
+    expect(page.get_by_label("AWS Lambda", exact=True)).to_be_checked()
+    assert page.console_errors == []
+
+
+def test_back_restores_the_duty_explorer_filters_and_results_from_the_url(site, page):
+    page.goto(site.url + "/duties/")
+    page.get_by_label("Owner").select_option("AWS")
+    expect(page).to_have_url(re.compile("owner=AWS"))
+    aws_count = page.locator("#results-title").inner_text()
+    page.get_by_label("Owner").select_option("Customer")
+    expect(page).to_have_url(re.compile("owner=Customer"))
+    expect(page.locator("#results-title")).not_to_have_text(aws_count)
+    page.go_back()
+    expect(page).to_have_url(re.compile("owner=AWS"))
+    expect(page.get_by_label("Owner")).to_have_value("AWS")
+    expect(page.locator("#results-title")).to_have_text(aws_count)
+
+
+# ---------- Defect 7: presenter views ----------
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
+def test_presenter_views_fit_a_projector_without_scrolling(site, page, size):
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    for path in ["/matrix/present/", "/services/ec2/present/", "/services/rds/present/"]:
+        page.goto(site.url + path)
+        scroll = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+        )
+        assert scroll[0] <= width and scroll[1] <= height, f"{path} is {scroll} at {width}x{height}"
+        inner = page.locator(".matrix-scroll, .stack").first
+        assert inner.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{path} scrolls inside its box"
+        size_px = page.locator(".matrix td, .stack-name").first.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        assert size_px >= 0.023 * height, f"{path}: {size_px}px type is too small to read from the back"
+
+
+def test_presenter_stack_steps_through_layers_with_the_arrow_keys(site, page):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(site.url + "/services/ec2/present/")
+    layers = page.locator(".stack-layer")
+    expect(layers.first.locator(".stack-reason")).to_be_visible()
+    layers.first.focus()
+    page.keyboard.press("ArrowDown")
+    expect(layers.nth(1)).to_be_focused()
+    expect(layers.nth(1).locator(".stack-reason")).to_be_visible()
+    expect(layers.first.locator(".stack-reason")).to_be_hidden()
+    page.keyboard.press("ArrowUp")
+    expect(layers.first).to_be_focused()
+    assert_accessible(page)
+
+
+# ---------- Defect 8: printed handouts ----------
+
+
+def test_printed_comparison_keeps_each_conditional_cells_note(site, page):
+    page.goto(site.url + "/compare/?services=ec2&services=s3&services=rds")
+    conditional = page.locator(".cell:has(.cond-mark)").count()
+    assert conditional > 0
+    page.emulate_media(media="print")
+    notes = page.locator(".cell-notes li")
+    expect(notes).to_have_count(conditional)
+    expect(notes.first).to_be_visible()
+    expect(notes.first).to_contain_text("Amazon S3")
+
+
+def test_printed_lesson_matrix_keeps_each_conditional_cells_note(site, page):
+    page.goto(site.url + "/lessons/abstracted-services/")
+    conditional = page.locator(".block .cell:has(.cond-mark)").count()
+    assert conditional > 0
+    page.emulate_media(media="print")
+    expect(page.locator(".block .cell-notes li")).to_have_count(conditional)
+    expect(page.locator(".block .cell-notes li").first).to_be_visible()
+
+
+def test_printed_misconceptions_print_each_correction_with_its_myth(site, page):
+    page.goto(site.url + "/misconceptions/")
+    corrections = page.locator(".myth-verdict")
+    expect(corrections.first).to_be_hidden()  # on screen the learner decides first
+    page.emulate_media(media="print")
+    for i in range(corrections.count()):
+        expect(corrections.nth(i)).to_be_visible()
+
+
+# ---------- Defect 9: small ones ----------
+
+
+def test_misconceptions_keep_the_verdict_until_opened(site, page):
+    page.goto(site.url + "/misconceptions/")
+    first = page.locator(".myth details").first
+    expect(first.locator("summary")).not_to_contain_text("Myth")
+    first.locator("summary").click()
+    expect(first.get_by_text("Myth.")).to_be_visible()
+
+
+def test_lesson_quiz_button_has_room_after_the_summary(site, page):
+    page.goto(site.url + "/lessons/core-split/")
+    summary = page.locator(".summary").bounding_box()
+    quiz = page.locator(".lesson-quiz").bounding_box()
+    assert quiz["y"] - (summary["y"] + summary["height"]) >= 16
+
+
+def test_mark_done_without_javascript_confirms(site, no_js):
+    no_js.goto(site.url + "/lessons/core-split/")
+    no_js.get_by_role("button", name="Mark this lesson as done").click()
+    expect(no_js.get_by_role("status")).to_contain_text("is marked as done: 1 of 11 lessons done")
+
+
+def test_search_finds_words_not_the_phrase_and_explains_no_hits(site, page):
+    page.goto(site.url + "/duties/")
+    page.get_by_label("Search").fill("who patches RDS")
+    expect(page.locator("#results-title")).to_contain_text("match")
+    expect(page.locator(".duty").first).to_contain_text(re.compile("patch", re.I))
+    page.get_by_label("Search").fill("quokka")
+    expect(page.get_by_text("No duty statement mentions “quokka”")).to_be_visible()
+    expect(page.get_by_text("No duty statement matches all of these filters")).to_have_count(0)
+
+
+def test_placed_by_us_is_explained_on_the_services_page(site, page):
+    page.goto(site.url + "/services/")
+    pill = page.get_by_role("link", name="placed by us").first
+    expect(pill).to_be_visible()
+    expect(page.locator("#placed-note")).to_contain_text("AWS's category pages do not name")
+    assert_accessible(page)
