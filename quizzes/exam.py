@@ -391,7 +391,8 @@ def results(attempt: Attempt) -> Results:
 
 
 def weakest_topic(summary) -> tuple[str, str] | None:
-    """(quiz topic, name) of the service or category with the lowest score in this exam, if any was missed."""
+    """(quiz topic, name) of the exam task, service or category with the lowest score in this exam, if any
+    was missed."""
     found = tags.tag([s.question.pk for s in summary.slots])
     totals: dict[tuple[str, str], list[float]] = {}
     for slot in summary.slots:
@@ -403,5 +404,7 @@ def weakest_topic(summary) -> tuple[str, str] | None:
             totals.setdefault((f"service:{slug}", name), []).append(earned)
         for slug, name in t.categories:
             totals.setdefault((f"category:{slug}", name), []).append(earned)
+        for task in t.tasks:
+            totals.setdefault((f"task:{task}", tags.TASK_NAMES.get(task, task)), []).append(earned)
     scored = [(sum(v) / len(v), -len(v), key) for key, v in totals.items() if sum(v) < len(v)]
     return min(scored)[2] if scored else None

@@ -69,7 +69,7 @@ class Standing:
     @property
     def quiz_topic(self) -> str | None:
         """The quiz topic that practises this, when the quiz set-up offers one."""
-        return self.key if self.key.split(":")[0] in ("service", "category") else None
+        return self.key if self.key.split(":")[0] in ("service", "category", "task") else None
 
 
 @dataclass
@@ -210,7 +210,7 @@ def progress(learner: Learner | None, now: datetime | None = None) -> Progress:
     ]
     result.accuracy_bars = accuracy_bars(result.days)
     result.strip_cells = strip_cells(result.strip)
-    result.next_step = next_step(result.services + result.by_category)
+    result.next_step = next_step(result.tasks + result.by_category + result.services)
     return result
 
 

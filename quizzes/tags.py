@@ -9,14 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .models import Question
+from lessons.pack import EXAM_TASK_TITLES as TASK_NAMES
 
-TASK_NAMES = {
-    "2.1": "Task 2.1: the shared responsibility model",
-    "2.2": "Task 2.2: security, governance and compliance",
-    "2.3": "Task 2.3: access management",
-    "2.4": "Task 2.4: security resources",
-}
+from .models import Question
 
 
 @dataclass
@@ -39,22 +34,17 @@ class Tags:
 def tag(questions) -> dict[int, Tags]:
     """Tags for every question in the queryset (or list of ids): six queries however many there are.
 
-    Exam tasks come from the duties and misconception a question tests, as the content pack records them
-    per duty and myth."""
+    Exam tasks are the question's own (Question.exam_tasks, which the loader takes from what it tests)."""
     ids = questions.values("pk") if hasattr(questions, "values") else list(questions)
     found: dict[int, Tags] = defaultdict(Tags)
-    rows = Question.objects.filter(pk__in=ids).values_list(
-        "pk", "duty_id", "duty__exam_tasks", "misconception__exam_tasks"
-    )
-    for pk, duty_id, duty_tasks, myth_tasks in rows:
+    for pk, duty_id, tasks in Question.objects.filter(pk__in=ids).values_list("pk", "duty_id", "exam_tasks"):
         tags = found[pk]
         if duty_id:
             tags.duties.add(duty_id)
-        tags.tasks.update(duty_tasks or [], myth_tasks or [])
+        tags.tasks.update(tasks or [])
     through = Question.duties.through.objects.filter(question_id__in=ids)
-    for pk, duty_id, tasks in through.values_list("question_id", "duty_id", "duty__exam_tasks"):
+    for pk, duty_id in through.values_list("question_id", "duty_id"):
         found[pk].duties.add(duty_id)
-        found[pk].tasks.update(tasks or [])
     through = Question.layers.through.objects.filter(question_id__in=ids)
     for pk, slug, name in through.values_list("question_id", "layer__slug", "layer__name"):
         found[pk].layers.add((slug, name))
