@@ -87,8 +87,9 @@ def test_the_exam_without_javascript_shows_the_deadline_and_works_with_plain_for
 def test_the_review_queue_serves_due_cards_with_the_normal_feedback(pack, page):
     page.goto(f"{pack.url}/quizzes/?topic=everything&length=5")
     page.get_by_role("button", name="Start the quiz").click()
-    for _ in range(2):
+    for number in (1, 2):
         card = page.locator("#question-card")
+        expect(card).to_contain_text(f"Question {number} of 5")
         selects = card.locator("select")
         if selects.count():
             for i in range(selects.count()):
