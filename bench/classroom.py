@@ -40,6 +40,7 @@ POLL = 2.0  # phones
 PROJECTOR_POLL = 1.0  # the host's screen: one client, so it can afford to be quicker
 HOST_PASSWORD = "bench-host-password-0123456789"
 DEADLINE = 15 * 60  # the whole run stops after this many seconds, whatever happens
+ANSWER_WINDOW = 60  # the host closes a question after this long even if some answers are missing
 
 
 class Http:
@@ -117,6 +118,7 @@ class Room:
     refused: int = 0
     errors: int = 0
     server_errors: int = 0
+    timed_out: bool = False
     latencies: list[float] = field(default_factory=list)
     last_answer: dict[int, float] = field(default_factory=dict)
     revealed_at: dict[int, float] = field(default_factory=dict)
@@ -144,7 +146,15 @@ async def learner(room: Room, n: int, start_delay: float) -> None:
         version, answered, seen_reveal = "0", set(), set()
         await asyncio.sleep(random.uniform(0, POLL))
         while not room.ended:
-            status, _, body = await http.request("GET", f"{play}?v={version}", headers={"HX-Request": "true"})
+            try:
+                status, _, body = await http.request(
+                    "GET", f"{play}?v={version}", headers={"HX-Request": "true"}
+                )
+            except (ConnectionError, OSError, asyncio.IncompleteReadError, ValueError):
+                room.errors += 1  # a dropped connection: the phone polls again
+                http.close()
+                await asyncio.sleep(POLL)
+                continue
             if status == 200:
                 found = re.search(rb"\?v=(\d+)", body)
                 version = found.group(1).decode() if found else version
@@ -246,7 +256,7 @@ async def host(room: Room, username: str) -> None:
         if b"host-prompt" not in card:
             raise SystemExit(f"question {number} did not open")
         total = room.joined
-        answer_deadline = time.monotonic() + 60
+        answer_deadline = time.monotonic() + ANSWER_WINDOW
         while time.monotonic() < answer_deadline:
             card = await projector()
             counted = re.search(rb"Answered (\d+) of (\d+)", card)
@@ -276,7 +286,15 @@ async def simulate(room: Room, username: str) -> None:
     learners = [
         asyncio.create_task(learner(room, n, random.uniform(0, spread))) for n in range(room.learners)
     ]
-    await asyncio.wait_for(asyncio.gather(host_task, *learners), timeout=DEADLINE)
+    _done, pending = await asyncio.wait([host_task, *learners], timeout=DEADLINE)
+    if pending:
+        room.timed_out = True
+        room.ended = True
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    elif host_task.exception():
+        raise host_task.exception()
 
 
 def tree_cpu(pid: int) -> float:
@@ -352,7 +370,8 @@ def main() -> int:
         layout = f"runserver + {'SQLite' if sqlite else 'PostgreSQL'}"
     else:
         command = [PY, "-m", "gunicorn", "srm_site.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers)]
-        command += ["-k", "gthread", "--threads", "8", "--keep-alive", "5", "--no-control-socket"]
+        command += ["-k", "gthread", "--threads", "8", "--keep-alive", "5", "--graceful-timeout", "5"]
+        command += ["--no-control-socket"]
         command += ["--log-level", "warning"]
         layout = f"gunicorn {args.workers} workers x 8 threads + {'SQLite' if sqlite else 'PostgreSQL'}"
     layout += " + Redis" if os.environ.get("REDIS_URL") else ", no Redis"
@@ -362,12 +381,16 @@ def main() -> int:
     room = Room(args.learners, args.questions, port)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/join/")
-        cpu_before, began = tree_cpu(server.pid), time.monotonic()
+        cpu_before, began, load_before = tree_cpu(server.pid), time.monotonic(), os.getloadavg()[0]
         asyncio.run(simulate(room, username))
         wall, cpu = time.monotonic() - began, tree_cpu(server.pid) - cpu_before
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     rows = Answer.objects.filter(item__session_id=room.session_id)
     recorded = rows.count()
     doubled = sum(
@@ -395,6 +418,11 @@ def main() -> int:
         f"reveal -> learner's phone shows it, s: p50 {percentile(views, 0.5):.2f}, p95 {percentile(views, 0.95):.2f}"
     )
     print(f"server CPU: {cpu:.1f} s over {wall:.0f} s wall ({cpu / wall:.2f} cores)")
+    print(
+        f"machine load average (2 shared cores): {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
+    )
+    if room.timed_out:
+        print(f"STOPPED at the {DEADLINE} s deadline before the class ended")
     print(f"server errors (5xx, retried by the phone): {room.server_errors}; other failures: {room.errors}")
     expected = room.joined * args.questions
     print(

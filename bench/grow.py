@@ -34,12 +34,9 @@ def grow(factor: int) -> None:
             original = s.pk
             clone = copy(Service.objects.get(pk=original), slug=f"{s.slug}-{n}", name=f"{s.name} ({n})")
             twin[original] = clone
-            MatrixCell.objects.bulk_create(
-                MatrixCell(
-                    service=clone, layer_id=c.layer_id, owner=c.owner, reason=c.reason, condition=c.condition
-                )
-                for c in cells
-            )
+            for cell in cells:
+                cell.pk, cell.service = None, clone
+            MatrixCell.objects.bulk_create(cells)
         duty_twin = {}
         for d in duties:
             clone = copy(Duty.objects.get(pk=d.pk), slug=f"{d.slug}-{n}", statement=f"{d.statement} ({n})")

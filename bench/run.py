@@ -51,6 +51,11 @@ PAGES = [
     ("lesson: the core split", "/lessons/core-split/", 0.5),
     ("lesson: cheat sheet", "/lessons/cheat-sheet/", 0.5),
     ("quiz set-up", "/quizzes/", 0.5),
+    # Pages later issues added (no target of their own yet).
+    ("review", "/review/", None),
+    ("report a problem", "/report/?about=service:ec2", None),
+    ("join a class", "/join/", None),
+    ("privacy", "/privacy/", None),
 ]
 
 
@@ -182,11 +187,65 @@ def quiz_pages(base: str) -> list[dict]:
     ]
 
 
+# Gives the newest learner (the exam's) 1,000 more responses: 10 sittings of 100 questions.
+THOUSAND_RESPONSES = """
+from learners.models import Learner
+from quizzes.models import Attempt, AttemptQuestion, Question, Response
+learner = Learner.objects.latest("pk")
+questions = list(Question.objects.live()[:100])
+for r in range(10):
+    a = Attempt.objects.create(learner=learner, topic="everything", title=f"Bench {r}", total=len(questions))
+    AttemptQuestion.objects.bulk_create(
+        AttemptQuestion(attempt=a, question=q, position=i + 1) for i, q in enumerate(questions)
+    )
+    Response.objects.bulk_create(
+        Response(attempt=a, question=q, answer={}, correct=i % 3 > 0, score=float(i % 3 > 0))
+        for i, q in enumerate(questions)
+    )
+"""
+
+
+def exam_pages(base: str, env: dict) -> list[dict]:
+    """Start a section exam and save question 1; the exam answer POST, and My progress with 1,000 answers."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/exam/").read()
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    form = urllib.parse.urlencode({"length": 20, "csrfmiddlewaretoken": token})
+    page = opener.open(urllib.request.Request(f"{base}/exam/start/", data=form.encode()))
+    question_url = page.geturl()
+    html = page.read().decode()
+    fields = dict(re.findall(r'name="(choice)" value="([^"]+)"', html)[:1]) or {
+        "choices": re.findall(r'name="choices" value="([^"]+)"', html)[0]
+    }
+    # go=1 saves and comes back to question 1: every request does the same work (an answer changed).
+    body = urllib.parse.urlencode({**fields, "go": "1", "csrfmiddlewaretoken": token})
+    opener.open(urllib.request.Request(question_url + "answer/", data=body.encode())).read()
+    subprocess.run([PY, "manage.py", "shell", "-c", THOUSAND_RESPONSES], cwd=ROOT, env=env, check=True)
+    cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+    post = {"Cookie": cookies, "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"}
+    return [
+        {
+            "label": "exam answer (POST)",
+            "path": question_url.removeprefix(base) + "answer/",
+            "target": 0.3,
+            "headers": post,
+            "body": body,
+        },
+        {
+            "label": "my progress (1,000 answers)",
+            "path": "/progress/",
+            "target": 0.2,
+            "headers": {"Cookie": cookies},
+        },
+    ]
+
+
 def count_queries(env: dict, pages: list[dict]) -> dict[str, int]:
     """Queries per page with warm caches, counted in a separate process through Django's test client."""
     spec = json.dumps([{k: p.get(k) for k in ("path", "headers", "body")} for p in pages])
     result = subprocess.run(
-        [PY, str(ROOT / "bench" / "queries.py")],
+        [PY, "-m", "bench.queries"],
         cwd=ROOT,
         env=env,
         input=spec,
@@ -286,6 +345,7 @@ def main() -> int:
         wait_until_up(ref)
         pages = [{"label": label, "path": path, "target": target} for label, path, target in PAGES]
         pages += quiz_pages(base)
+        pages += exam_pages(base, env)
         pages = [p for p in pages if args.only.lower() in p["label"].lower()]
         queries = count_queries(env, pages)
         rows = measure(pages, base, ref, servers, pairs=args.pairs, seconds=args.seconds)
@@ -294,8 +354,9 @@ def main() -> int:
             f"{args.pairs} pairs x {args.seconds} s, {CONNECTIONS} connections, {WORKERS} gunicorn workers"
         )
         print_table(rows, queries, title + " (ratio = median of pairs; spread = min-max)")
+        RESULTS.write_text(json.dumps(report, indent=1))
         if args.scale > 1:
-            subprocess.run([PY, "bench/grow.py", str(args.scale)], cwd=ROOT, env=env, check=True)
+            subprocess.run([PY, "-m", "bench.grow", str(args.scale)], cwd=ROOT, env=env, check=True)
             scaled_queries = count_queries(env, pages)
             scaled = measure(pages, base, ref, servers, pairs=1, seconds=args.seconds)
             report["scaled"] = {"scale": args.scale, "queries": scaled_queries, "rows": scaled}

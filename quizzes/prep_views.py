@@ -3,13 +3,17 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from learners.current import current_learner
 from srm_site.http import HtmxHttpRequest
 
-from . import review
-from .forms import ReviewSettingsForm
+from . import attempts, exam, kinds, mastery, review
+from .forms import AnswerForm, ExamSetupForm, ReviewSettingsForm
+from .models import Attempt, Mode
+from .views import explain_missing_attempt
 
 
 def _review_context(request: HtmxHttpRequest, form: ReviewSettingsForm | None = None) -> dict:
@@ -50,3 +54,229 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
     review.save_settings(learner, **form.cleaned_data)
     messages.success(request, "Review settings saved.")
     return redirect("prep:review_page")
+
+
+# Exam simulation
+
+
+def _exam(request: HtmxHttpRequest, attempt_id) -> Attempt:
+    """The learner's exam, finished first if its deadline passed while nobody was looking."""
+    attempt = attempts.find_attempt(current_learner(request), attempt_id)
+    if attempt.mode != Mode.EXAM:
+        raise attempts.AttemptNotFound("Not an exam.")
+    return exam.expire_if_due(attempt)
+
+
+def _past_exams(learner) -> list[Attempt]:
+    if learner is None:
+        return []
+    exam.finish_overdue(learner=learner)
+    return list(Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).order_by("started_at"))
+
+
+@require_safe
+def exam_setup(request: HtmxHttpRequest) -> HttpResponse:
+    past = _past_exams(current_learner(request))
+    return render(
+        request,
+        "prep/exam_setup.html",
+        {
+            "form": ExamSetupForm(),
+            "past": past,
+            "open_exam": next((a for a in past if a.finished_at is None), None),
+            "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
+        },
+    )
+
+
+@require_POST
+def exam_start(request: HtmxHttpRequest) -> HttpResponse:
+    form = ExamSetupForm(request.POST)
+    if not form.is_valid():
+        past = _past_exams(current_learner(request))
+        return render(request, "prep/exam_setup.html", {"form": form, "past": past, "formats": []})
+    learner = current_learner(request, create=True)
+    attempt = exam.start_exam(learner, **form.cleaned_data)
+    if attempt.total < form.cleaned_data["length"]:
+        messages.info(
+            request, f"The bank has {attempt.total} suitable questions, so this exam has {attempt.total}."
+        )
+    return redirect("prep:exam_question", attempt.pk, 1)
+
+
+@require_safe
+@explain_missing_attempt
+def exam_detail(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
+    attempt = _exam(request, attempt_id)
+    if attempt.is_finished:
+        return redirect("prep:exam_results", attempt.pk)
+    unanswered = next((n.position for n in exam.navigator(attempt) if not n.answered), 1)
+    return redirect("prep:exam_question", attempt.pk, unanswered)
+
+
+def _closed(request: HtmxHttpRequest, attempt: Attempt, *, late: bool) -> HttpResponse:
+    if late:
+        messages.error(
+            request,
+            f"Time is up: the exam ended at {attempt.deadline:%H:%M} UTC, so that answer arrived too late and "
+            "was not saved. Your exam was graded with the answers saved before the deadline.",
+        )
+    else:
+        messages.info(request, "This exam is already submitted; answers can no longer change.")
+    return redirect("prep:exam_results", attempt.pk)
+
+
+def _question_context(attempt: Attempt, slot: attempts.Slot, draft, *, form=None) -> dict:
+    lookups = kinds.Lookups()
+    presented = kinds.present(slot.question, lookups)
+    if form is None:
+        initial = (draft.answer or {}) | {"guessed": draft.guessed}
+        form = AnswerForm(initial=initial, presented=presented)
+    return {
+        "attempt": attempt,
+        "slot": slot,
+        "draft": draft,
+        "presented": presented,
+        "form": form,
+        "kind_template": kinds.kind_module(slot.question.kind).TEMPLATE,
+        "nav": exam.navigator(attempt),
+        "seconds_left": exam.seconds_left(attempt),
+    }
+
+
+@require_safe
+@explain_missing_attempt
+def exam_question(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
+    attempt = _exam(request, attempt_id)
+    if attempt.is_finished:
+        return redirect("prep:exam_results", attempt.pk)
+    slot = attempts.slot(attempt, position)
+    draft = exam.open_question(attempt, slot.question)
+    return render(request, "prep/exam_question.html", _question_context(attempt, slot, draft))
+
+
+def _next_url(attempt: Attempt, position: int, go: str) -> str:
+    match go:
+        case "prev" if position > 1:
+            return reverse("prep:exam_question", args=[attempt.pk, position - 1])
+        case "next" if position < attempt.total:
+            return reverse("prep:exam_question", args=[attempt.pk, position + 1])
+        case "next" | "review":
+            return reverse("prep:exam_review", args=[attempt.pk])
+        case number if number.isdigit() and 1 <= int(number) <= attempt.total:
+            return reverse("prep:exam_question", args=[attempt.pk, int(number)])
+    return reverse("prep:exam_question", args=[attempt.pk, position])
+
+
+@require_POST
+@explain_missing_attempt
+def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
+    attempt = attempts.find_attempt(current_learner(request), attempt_id)
+    if attempt.mode != Mode.EXAM:
+        raise attempts.AttemptNotFound("Not an exam.")
+    slot = attempts.slot(attempt, position)
+    presented = kinds.present(slot.question)
+    form = AnswerForm(request.POST, presented=presented)
+    given = any(name in request.POST for name in kinds.form_fields(presented))
+    if given and not form.is_valid():
+        draft = exam.open_question(attempt, slot.question)
+        return render(request, "prep/exam_question.html", _question_context(attempt, slot, draft, form=form))
+    try:
+        exam.save_draft(
+            attempt,
+            slot.question,
+            answer=form.answer() if given else None,
+            guessed=given and form.guessed,
+            flagged=bool(request.POST.get("flagged")),
+        )
+    except exam.ExamClosed as closed:
+        return _closed(request, closed.attempt, late=closed.late)
+    return redirect(_next_url(attempt, position, request.POST.get("go", "next")))
+
+
+@require_safe
+@explain_missing_attempt
+def exam_review(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
+    attempt = _exam(request, attempt_id)
+    if attempt.is_finished:
+        return redirect("prep:exam_results", attempt.pk)
+    nav = exam.navigator(attempt)
+    return render(
+        request,
+        "prep/exam_review.html",
+        {
+            "attempt": attempt,
+            "nav": nav,
+            "unanswered": [n for n in nav if not n.answered],
+            "flagged": [n for n in nav if n.flagged],
+            "seconds_left": exam.seconds_left(attempt),
+        },
+    )
+
+
+@require_POST
+@explain_missing_attempt
+def exam_submit(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
+    attempt = attempts.find_attempt(current_learner(request), attempt_id)
+    if attempt.mode != Mode.EXAM:
+        raise attempts.AttemptNotFound("Not an exam.")
+    late = attempt.finished_at is None and attempt.deadline and timezone.now() >= attempt.deadline
+    exam.finish_exam(attempt)
+    if late:
+        messages.info(request, "Time ran out before you submitted; the answers saved in time were graded.")
+    return redirect("prep:exam_results", attempt.pk)
+
+
+@require_safe
+@explain_missing_attempt
+def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
+    attempt = _exam(request, attempt_id)
+    if not attempt.is_finished:
+        return redirect("prep:exam_detail", attempt.pk)
+    results = exam.results(attempt)
+    readiness = exam.readiness(attempt.learner)
+    return render(
+        request,
+        "prep/exam_results.html",
+        {
+            "results": results,
+            "summary": results.summary,
+            "readiness": readiness,
+            "readiness_tables": [
+                (title, rows)
+                for title, rows in [
+                    ("By exam task", readiness.by_task),
+                    ("By layer", readiness.by_layer),
+                    ("By service category", readiness.by_category),
+                ]
+                if rows
+            ],
+            "min_evidence": exam.MIN_EVIDENCE,
+            "past": list(
+                Attempt.objects.for_learner(attempt.learner)
+                .filter(mode=Mode.EXAM)
+                .finished()
+                .order_by("started_at")
+            ),
+        },
+    )
+
+
+# My progress
+
+
+@require_safe
+def progress_page(request: HtmxHttpRequest) -> HttpResponse:
+    learner = current_learner(request)
+    return render(
+        request,
+        "prep/progress.html",
+        {
+            "progress": mastery.progress(learner),
+            "chart_width": mastery.CHART_WIDTH,
+            "chart_height": mastery.CHART_HEIGHT,
+            "strip_height": mastery.STRIP_HEIGHT,
+            "levels": mastery.Level.ORDER,
+            "mature_days": mastery.MATURE_DAYS,
+        },
+    )

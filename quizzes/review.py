@@ -30,8 +30,8 @@ DEFAULT_DAILY_CAP = 20
 MAX_DAILY_CAP = 200
 REVIEW_TOPIC = "review"
 REVIEW_TITLE = "Spaced review"
-# The header's due count is cached this long per learner (and dropped whenever one of their cards moves).
-DUE_COUNT_SECONDS = 300
+# The header's due count is cached this long per learner (and counted down as due cards are answered).
+DUE_COUNT_SECONDS = 60
 
 
 def scheduler(retention: float = DEFAULT_RETENTION) -> fsrs.Scheduler:

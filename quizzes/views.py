@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from learners.current import current_learner
 from lessons.models import Lesson
@@ -16,7 +16,7 @@ from srm_site.http import HtmxHttpRequest
 from . import attempts, feedback, kinds
 from .forms import AnswerForm, SetupForm
 from .grading import AlreadyAnswered, record_answer
-from .models import Attempt
+from .models import Attempt, Mode
 from .topics import topic_choices, topic_label
 
 QUESTION_TEMPLATE = "quizzes/question.html"
@@ -43,6 +43,15 @@ def explain_missing_attempt(view):
 
 def _attempt(request: HtmxHttpRequest, attempt_id) -> Attempt:
     return attempts.find_attempt(current_learner(request), attempt_id)
+
+
+def _sat_elsewhere(request: HtmxHttpRequest, attempt: Attempt) -> HttpResponse | None:
+    """A mode with pages of its own is sat there: an exam shows no feedback before it is submitted."""
+    match attempt.mode:
+        case Mode.EXAM:
+            url = reverse("prep:exam_detail", args=[attempt.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return None
 
 
 @require_safe
@@ -82,6 +91,8 @@ def quiz_start(request: HtmxHttpRequest) -> HttpResponse:
 @explain_missing_attempt
 def attempt_detail(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
+    if elsewhere := _sat_elsewhere(request, attempt):
+        return elsewhere
     position = attempts.first_open_position(attempt)
     if position is None:
         return redirect("quizzes:attempt_results", attempt.pk)
@@ -114,6 +125,8 @@ def _card_context(
 @explain_missing_attempt
 def attempt_question(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
+    if elsewhere := _sat_elsewhere(request, attempt):
+        return elsewhere
     slot = attempts.slot(attempt, position)
     template = f"{QUESTION_TEMPLATE}#question-card" if request.htmx else QUESTION_TEMPLATE
     return render(request, template, _card_context(attempt, slot, kinds.Lookups()))
@@ -123,6 +136,8 @@ def attempt_question(request: HtmxHttpRequest, attempt_id, position: int) -> Htt
 @explain_missing_attempt
 def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
+    if elsewhere := _sat_elsewhere(request, attempt):
+        return elsewhere
     slot = attempts.slot(attempt, position)
     lookups = kinds.Lookups()
     template = f"{QUESTION_TEMPLATE}#question-card" if request.htmx else QUESTION_TEMPLATE
@@ -152,6 +167,8 @@ def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpR
 @explain_missing_attempt
 def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
+    if elsewhere := _sat_elsewhere(request, attempt):
+        return elsewhere
     lookups = kinds.Lookups()
     summary = attempts.summarise(attempt, lookups)
     missed = []

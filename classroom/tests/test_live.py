@@ -8,7 +8,7 @@ from django.utils import timezone
 from classroom import live, state
 from classroom.models import Answer, ClassSession, Phase, Scoring, Seat
 from learners.tests.factories import LearnerFactory, UserFactory
-from quizzes.models import Response
+from quizzes.models import Response, ReviewCard
 from quizzes.tests.factories import OwnerQuestionFactory, SingleQuestionFactory
 
 from .factories import ClassSessionFactory, SeatFactory, class_with_questions, move
@@ -236,6 +236,9 @@ def test_a_signed_in_learners_answers_also_go_to_their_own_quiz_history(db):
     response = Response.objects.get()
     assert response.attempt.learner == learner and response.correct and response.question == question
     assert response.attempt.title == "Live class: Basics"
+    # Spaced review reads every recorded answer: the class's question is now on the learner's review card.
+    card = ReviewCard.objects.get(learner=learner, question=question)
+    assert card.reviews == 1 and card.logs.get().response == response
     anonymous = live.join(room, "Bob")
     live.submit_answer(Seat.objects.select_related("session").get(pk=anonymous.pk), position=1, choice="AWS")
     assert Response.objects.count() == 1  # nobody's history for an anonymous seat

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from classroom import live, seats
+from classroom import live, seats, state
 from classroom.models import Answer, ClassSession, Phase, Seat
 from classroom.seats import COOKIE as SEAT_COOKIE
 from classroom.seats import cookie_value
@@ -408,3 +408,25 @@ def test_purge_deletes_classes_and_nicknames_after_the_retention_period(db, sett
     assert out.getvalue().startswith("Deleted 1 live class created before")
     assert list(ClassSession.objects.all()) == [recent]
     assert not Seat.objects.exists()
+
+
+def test_joining_mid_question_shows_the_open_question_at_once(client, open_room):
+    join(client, open_room, "Late")
+    response = client.get(play_url(open_room))
+    assertContains(response, "Question 1 of 3.")
+    assertContains(response, 'name="choice" value="Customer"')
+    assertRedirects(answer(client, open_room), play_url(open_room), fetch_redirect_response=False)
+    assert Answer.objects.get().seat.nickname == "Late"
+
+
+def test_the_timer_runs_out_on_the_next_poll_and_the_phone_sees_answers_closed(client, db):
+    room = class_with_questions(1, seconds_per_question=20)
+    join(client, room)
+    room = move(room, "start")
+    assertContains(client.get(play_url(room)), "Answer within 20 seconds.")
+    room.items.update(closes_at=timezone.now() - timedelta(seconds=1))
+    state.forget(room.pk)
+    response = client.get(f"{play_url(room)}?v={room.version}", headers=HTMX)
+    assertContains(response, "Answers are closed")
+    room.refresh_from_db()
+    assert room.phase == Phase.CLOSED

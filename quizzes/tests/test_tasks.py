@@ -66,12 +66,14 @@ def test_a_duty_no_question_asks_stops_the_load(bank):
 def test_feedback_offers_to_report_the_question_and_shows_when_it_was_checked(client, bank):
     client.post(reverse("quizzes:quiz_start"), {"topic": "everything", "length": 5})
     attempt = Attempt.objects.get()
-    slot = attempt.slots.select_related("question").get(position=1)
-    client.post(reverse("quizzes:attempt_answer", args=[attempt.pk, 1]), right_answer_data(slot.question))
-    feedback = client.get(reverse("quizzes:attempt_question", args=[attempt.pk, 1]))
-    assertContains(feedback, f"/report/?about=question%3A{slot.question.slug}")
-    if slot.question.checked_on:
-        assertContains(feedback, f'<time datetime="{slot.question.checked_on:%Y-%m-%d}">')
+    # Every drawn question, whatever its kind and whether or not it has sources, shows both.
+    for slot in attempt.slots.select_related("question"):
+        args = [attempt.pk, slot.position]
+        client.post(reverse("quizzes:attempt_answer", args=args), right_answer_data(slot.question))
+        feedback = client.get(reverse("quizzes:attempt_question", args=args))
+        assertContains(feedback, f"/report/?about=question%3A{slot.question.slug}")
+        if slot.question.checked_on:
+            assertContains(feedback, f'<time datetime="{slot.question.checked_on:%Y-%m-%d}">')
 
 
 def test_the_real_pack_tags_every_question(real_pack):

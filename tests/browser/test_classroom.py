@@ -122,6 +122,7 @@ def test_a_whole_live_class(live_server, browser):
     expect(ada.get_by_role("button", name="The customer", exact=True)).to_be_visible()
     ada.get_by_role("button", name="AWS", exact=True).click()
     bea.get_by_role("button", name="The customer", exact=True).click()
+    expect(bea.get_by_role("heading", level=1)).to_have_text("Answer received")
     bea.reload()
     expect(bea.get_by_role("heading", level=1)).to_have_text("Answer received")
     expect(bea.get_by_text("You answered: The customer")).to_be_visible()
