@@ -50,12 +50,16 @@ def minutes_for(length: int, *, extra_time: bool) -> int:
     return base + math.ceil(base * 30 / 90) if extra_time else base
 
 
-def draw(length: int, *, rng: random.Random | None = None) -> list[Question]:
+def draw(length: int, *, task: str = "", rng: random.Random | None = None) -> list[Question]:
     """Exam-style questions balanced across exam tasks, layers, service categories and kinds, never two
-    on the same duty. Greedy: each pick is a question whose topics have been drawn least so far."""
+    on the same duty; only one exam task's questions when `task` names one. Greedy: each pick is a
+    question whose topics have been drawn least so far."""
     rng = rng or random.Random()
-    candidates = list(Question.objects.live().filter(kind__in=EXAM_KINDS))
-    found = tags.tag(Question.objects.live().filter(kind__in=EXAM_KINDS))
+    pool = Question.objects.live().filter(kind__in=EXAM_KINDS)
+    if task:
+        pool = pool.for_topic(f"task:{task}")
+    candidates = list(pool)
+    found = tags.tag(pool)
     rng.shuffle(candidates)
     counts: dict[str, int] = {}
     used_duties: set[int] = set()
@@ -82,21 +86,21 @@ def draw(length: int, *, rng: random.Random | None = None) -> list[Question]:
     return drawn
 
 
-def title_for(length: int, minutes: int) -> str:
+def title_for(length: int, minutes: int, task: str = "") -> str:
     name = "Section exam" if length == 20 else "Long exam"
-    return f"{name}: {length} questions in {minutes} minutes"
+    scope = f" on task {task}" if task else ""
+    return f"{name}{scope}: {length} questions in {minutes} minutes"
 
 
 @transaction.atomic
 def start_exam(
-    learner: Learner, *, length: int, extra_time: bool, rng: random.Random | None = None
+    learner: Learner, *, length: int, extra_time: bool, task: str = "", rng: random.Random | None = None
 ) -> Attempt:
     """A new exam (or the same one started a moment ago): questions, drafts and the server's deadline."""
-    questions = draw(length, rng=rng)
+    questions = draw(length, task=task, rng=rng)
     minutes = minutes_for(length, extra_time=extra_time)
-    attempt = start_attempt(
-        learner, topic=EXAM_TOPIC, title=title_for(length, minutes), questions=questions, mode=Mode.EXAM
-    )
+    title = title_for(length, minutes, task)
+    attempt = start_attempt(learner, topic=EXAM_TOPIC, title=title, questions=questions, mode=Mode.EXAM)
     if attempt.deadline is None:
         attempt.deadline = attempt.started_at + timedelta(minutes=minutes)
         attempt.save(update_fields=["deadline"])

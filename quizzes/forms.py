@@ -1,5 +1,7 @@
 from django import forms
 
+from lessons.pack import EXAM_TASK_TITLES
+
 from . import kinds
 from .attempts import LENGTHS
 from .topics import topic_choices
@@ -67,6 +69,13 @@ class ExamSetupForm(forms.Form):
             (20, "Section exam: 20 questions in 28 minutes"),
             (40, "Long exam: 40 questions in 56 minutes"),
         ],
+    )
+    task = forms.ChoiceField(
+        label="Exam tasks",
+        required=False,
+        initial="",
+        choices=[("", "Every Domain 2 task the bank covers"), *EXAM_TASK_TITLES.items()],
+        help_text="Practise one CLF-C02 task statement, or mix them as the exam does.",
     )
     extra_time = forms.BooleanField(
         label="Extra time (+30 minutes per 90)",

@@ -275,3 +275,24 @@ def test_a_bad_exam_set_up_is_refused_and_starts_nothing(client, exam_bank):
     response = client.post(reverse("prep:exam_start"), {"length": 65})
     assertContains(response, "Select a valid choice")
     assert not Attempt.objects.exists()
+
+
+def test_an_exam_can_be_on_one_exam_task_only(client, exam_bank):
+    tagged = list(Question.objects.live().filter(kind__in=exam.EXAM_KINDS).order_by("pk")[:5])
+    for question in tagged:
+        question.exam_tasks = ["2.3"]
+        question.save(update_fields=["exam_tasks"])
+    drawn = exam.draw(20, task="2.3", rng=random.Random(1))
+    assert drawn and {q.pk for q in drawn} <= {q.pk for q in tagged}
+
+    response = client.post(reverse("prep:exam_start"), {"length": 20, "task": "2.3"})
+    attempt = Attempt.objects.get(mode=Mode.EXAM)
+    assert "task 2.3" in attempt.title
+    assert set(attempt.slots.values_list("question", flat=True)) <= {q.pk for q in tagged}
+    assert response.status_code == 302
+
+
+def test_an_unknown_exam_task_is_refused_and_starts_nothing(client, exam_bank):
+    response = client.post(reverse("prep:exam_start"), {"length": 20, "task": "9.9"})
+    assertContains(response, "Select a valid choice")
+    assert not Attempt.objects.exists()
