@@ -74,7 +74,7 @@ class ExamSetupForm(forms.Form):
         label="Exam tasks",
         required=False,
         initial="",
-        choices=[("", "Every Domain 2 task the bank covers"), *EXAM_TASK_TITLES.items()],
+        choices=[("", "All tasks, mixed"), *EXAM_TASK_TITLES.items()],
         help_text="Practise one CLF-C02 task statement, or mix them as the exam does.",
     )
     extra_time = forms.BooleanField(
