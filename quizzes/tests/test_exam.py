@@ -274,6 +274,7 @@ def test_exam_set_up_is_honest_and_lists_past_exams(client, exam_bank):
 def test_a_bad_exam_set_up_is_refused_and_starts_nothing(client, exam_bank):
     response = client.post(reverse("prep:exam_start"), {"length": 65})
     assertContains(response, "Select a valid choice")
+    assertContains(response, "With extra time: 20 questions in 38 minutes")  # the same page as the set-up
     assert not Attempt.objects.exists()
 
 
