@@ -222,9 +222,11 @@ def navigator(attempt: Attempt) -> list[NavItem]:
 
 
 def seconds_left(attempt: Attempt, now: datetime | None = None) -> int:
+    """Whole seconds to the deadline, rounded up: a browser counting down from it never reaches zero (and
+    reloads for the results) before the server's deadline has passed."""
     if attempt.deadline is None:
         return 0
-    return max(0, int((attempt.deadline - (now or timezone.now())).total_seconds()))
+    return max(0, math.ceil((attempt.deadline - (now or timezone.now())).total_seconds()))
 
 
 # Readiness: a Wilson score interval at 80% confidence (z for a two-sided 80% interval).

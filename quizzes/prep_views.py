@@ -74,27 +74,26 @@ def _past_exams(learner) -> list[Attempt]:
     return list(Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).order_by("started_at"))
 
 
+def _setup_context(request: HtmxHttpRequest, form: ExamSetupForm) -> dict:
+    past = _past_exams(current_learner(request))
+    return {
+        "form": form,
+        "past": past,
+        "open_exam": next((a for a in past if a.finished_at is None), None),
+        "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
+    }
+
+
 @require_safe
 def exam_setup(request: HtmxHttpRequest) -> HttpResponse:
-    past = _past_exams(current_learner(request))
-    return render(
-        request,
-        "prep/exam_setup.html",
-        {
-            "form": ExamSetupForm(),
-            "past": past,
-            "open_exam": next((a for a in past if a.finished_at is None), None),
-            "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
-        },
-    )
+    return render(request, "prep/exam_setup.html", _setup_context(request, ExamSetupForm()))
 
 
 @require_POST
 def exam_start(request: HtmxHttpRequest) -> HttpResponse:
     form = ExamSetupForm(request.POST)
     if not form.is_valid():
-        past = _past_exams(current_learner(request))
-        return render(request, "prep/exam_setup.html", {"form": form, "past": past, "formats": []})
+        return render(request, "prep/exam_setup.html", _setup_context(request, form))
     learner = current_learner(request, create=True)
     attempt = exam.start_exam(learner, **form.cleaned_data)
     if attempt.total < form.cleaned_data["length"]:

@@ -90,6 +90,9 @@ def test_starting_sets_the_servers_deadline_with_or_without_extra_time(client, e
     assert attempt.total == 20 and attempt.title == "Section exam: 20 questions in 28 minutes"
     longer = start(client, extra_time=True)
     assert longer.deadline == START + timedelta(minutes=38)
+    # The browser counts down from whole seconds rounded up, so it never reaches zero before the server.
+    assert exam.seconds_left(attempt, START + timedelta(minutes=28, milliseconds=-400)) == 1
+    assert exam.seconds_left(attempt, START + timedelta(minutes=28)) == 0
 
 
 def test_the_question_page_never_shows_a_verdict_and_answers_change_until_submission(client, exam_bank):
@@ -274,6 +277,7 @@ def test_exam_set_up_is_honest_and_lists_past_exams(client, exam_bank):
 def test_a_bad_exam_set_up_is_refused_and_starts_nothing(client, exam_bank):
     response = client.post(reverse("prep:exam_start"), {"length": 65})
     assertContains(response, "Select a valid choice")
+    assertContains(response, "With extra time: 20 questions in 38 minutes")  # the same page as the set-up
     assert not Attempt.objects.exists()
 
 

@@ -16,7 +16,6 @@
   const show = () => {
     text.hidden = hidden;
     toggle.textContent = hidden ? "Show timer" : "Hide timer";
-    toggle.setAttribute("aria-pressed", String(hidden));
   };
   const tick = () => {
     const left = Math.max(0, Math.round((end - Date.now()) / 1000));
