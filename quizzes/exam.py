@@ -197,6 +197,13 @@ def save_draft(
     return draft
 
 
+def set_flag(attempt: Attempt, question: Question, *, flagged: bool, now: datetime | None = None) -> None:
+    """Flag or unflag a question, leaving its saved answer alone; refused like an answer once the exam is
+    over."""
+    _check_open(attempt, now or timezone.now())
+    ExamDraft.objects.filter(attempt=attempt, question=question).update(flagged=flagged)
+
+
 @dataclass
 class NavItem:
     position: int
