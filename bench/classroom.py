@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
 import re
@@ -38,9 +37,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-TICKS = os.sysconf("SC_CLK_TCK")
+from _server import PY, ROOT, free_port, tree_cpu, wait_until_up
+
 POLL = 1.0  # phones (htmx every 1s in play.html)
 PROJECTOR_POLL = 1.0  # the host's screen: one client, so it can afford to be quicker
 HOST_PASSWORD = "bench-host-password-0123456789"
@@ -309,21 +307,6 @@ async def simulate(room: Room, username: str) -> None:
         raise host_task.exception()
 
 
-def tree_cpu(pid: int) -> float:
-    """User + system CPU of a process and its live children (gunicorn workers, runserver's thread pool)."""
-    total = 0
-    pids = [str(pid)]
-    with contextlib.suppress(FileNotFoundError):
-        pids += Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for each in pids:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
-
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -449,28 +432,6 @@ def main() -> int:
         f" reveal_s={reveal:.1f} phone_p95_s={phone_p95:.2f}"
     )
     return 0 if recorded == room.sent == expected and doubled == 0 else 1
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"server at {url} did not answer within {timeout} s")
 
 
 if __name__ == "__main__":

@@ -18,22 +18,19 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from _server import PY, ROOT, free_port, gunicorn, prepare, stop, tree_cpu, wait_until_up
+
 RESULTS = ROOT / "bench" / "results.json"
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
-TICKS = os.sysconf("SC_CLK_TCK")
 
 # (label, path, target ratio). Later issues add their pages here; the quiz pages are added in main().
 PAGES = [
@@ -59,43 +56,6 @@ PAGES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server at {url} did not answer 200 within {timeout} s")
-
-
-def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
-    command = [PY, "-m", "gunicorn", app, "-b", f"127.0.0.1:{port}", "-w", WORKERS]
-    command += ["--no-control-socket", "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
-
-
-def cpu_seconds(server: subprocess.Popen) -> float:
-    """User + system CPU of the server's worker processes so far."""
-    total = 0
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
-
 def wrk_script(headers: dict | None, body: str | None) -> str:
     script = (ROOT / "bench" / "report.lua").read_text()
     if body is not None:
@@ -109,14 +69,14 @@ def load(url: str, seconds: int, server: subprocess.Popen, *, headers=None, body
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(wrk_script(headers, body))
     try:
-        before = cpu_seconds(server)
+        before = tree_cpu(server.pid, parent=False)
         result = subprocess.run(
             ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", handle.name, url],
             check=True,
             capture_output=True,
             text=True,
         )
-        used = cpu_seconds(server) - before
+        used = tree_cpu(server.pid, parent=False) - before
     finally:
         os.unlink(handle.name)
     row = json.loads(result.stdout.strip().splitlines()[-1])
@@ -332,13 +292,15 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "srm_site.settings",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"], ["load_content"]):
-        subprocess.run([PY, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True)
+    prepare(env)
 
     app_port = args.port or free_port()
     ref_port = args.port + 1 if args.port else free_port()
     base, ref = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ref_port}/"
-    servers = (gunicorn("srm_site.wsgi", app_port, env), gunicorn("bench.hello", ref_port, env))
+    servers = (
+        gunicorn("srm_site.wsgi", app_port, env, WORKERS),
+        gunicorn("bench.hello", ref_port, env, WORKERS),
+    )
     report = {"pairs": args.pairs, "seconds": args.seconds, "connections": CONNECTIONS, "workers": WORKERS}
     try:
         wait_until_up(base + "/")
@@ -372,9 +334,7 @@ def main() -> int:
                 )
     finally:
         for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=10)
+            stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
     RESULTS.write_text(json.dumps(report, indent=1))
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")

@@ -22,7 +22,6 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,8 +35,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from _server import PY, ROOT, free_port, gunicorn, prepare, stop, wait_until_up
+
 WORKERS = os.environ.get("SOAK_WORKERS", "2")
 POOL = int(os.environ.get("SOAK_CONCURRENCY", "24"))
 TIMEOUT = 30
@@ -55,12 +54,6 @@ deadline = time.monotonic() + TIME_LIMIT  # reset for each database
 
 class OutOfTime(Exception):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -365,25 +358,13 @@ def case_reload(base: str, env: dict, spread: float) -> Tally:
 def serve(db: str, env: dict) -> list[str]:
     global deadline
     deadline = time.monotonic() + TIME_LIMIT
-    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"], ["load_content"]):
-        started = time.monotonic()
-        subprocess.run([PY, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True)
-    load_seconds = time.monotonic() - started
+    load_seconds = prepare(env)
     port = free_port()
-    server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "srm_site.wsgi", "-b", f"127.0.0.1:{port}", "-w", WORKERS]
-        + ["--no-control-socket", "--timeout", str(TIMEOUT), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
+    server = gunicorn("srm_site.wsgi", port, env, WORKERS, "--timeout", str(TIMEOUT))
     base = f"http://127.0.0.1:{port}"
     lines = []
     try:
-        up_by = time.monotonic() + 60
-        while Browser(base).request("/")[0] != 200:
-            if time.monotonic() > up_by:
-                raise SystemExit(f"gunicorn on {db} did not start")
-            time.sleep(0.3)
+        wait_until_up(base + "/")
         slugs = lesson_slugs(base)[:LESSONS]
         slug_ids = lesson_ids(base, slugs)
         cases = [
@@ -408,8 +389,7 @@ def serve(db: str, env: dict) -> list[str]:
                     f"  ({tally.other_failures} requests failed without a 5xx: 4xx or no answer)", flush=True
                 )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     return lines
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.http import HttpRequest
 
 from . import throttle
@@ -77,6 +77,40 @@ class SignupForm(UserCreationForm):
                     code="throttled",
                     params=_wait_message(wait),
                 )
+        return cleaned
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset form, refusing to mail one address, or to mail from one network, too often.
+
+    Requests count whether or not an account uses the address, and the refusal says nothing about
+    accounts, so the form never tells which addresses are registered.
+    """
+
+    def __init__(self, *args, request: HttpRequest | None = None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        which, wait = throttle.password_reset_attempt(self.request, cleaned["email"])
+        if which == "address":
+            raise forms.ValidationError(
+                "Too many reset links were asked for from your network just now. "
+                "Wait %(minutes)s minute(s) and try again.",
+                code="throttled",
+                params=_wait_message(wait),
+            )
+        if which == "email":
+            raise forms.ValidationError(
+                "A link for this address was asked for several times in the last hour. If an account uses it, "
+                "those messages are on their way: look in your spam folder too. "
+                "To ask again, wait %(minutes)s minute(s).",
+                code="throttled",
+                params=_wait_message(wait),
+            )
         return cleaned
 
 

@@ -1,4 +1,4 @@
-"""Rate limits shared by every app process: log-in guesses (site and admin) and sign-ups.
+"""Rate limits shared by every app process: log-in guesses (site and admin), sign-ups and reset mails.
 
 Counters live in the database (`learners.Counter`), so every worker counts the same guesses and a
 restart forgets nothing. A guess is counted under a row lock *before* the password is checked, so
@@ -40,6 +40,13 @@ def login_limits() -> tuple[Limit, Limit]:
 
 def signup_limit() -> Limit:
     return Limit("signup-address", settings.SIGNUP_LIMIT, settings.SIGNUP_WINDOW)
+
+
+def password_reset_limits() -> tuple[Limit, Limit]:
+    return (
+        Limit("reset-address", settings.PASSWORD_RESET_ADDRESS_LIMIT, settings.PASSWORD_RESET_WINDOW),
+        Limit("reset-email", settings.PASSWORD_RESET_EMAIL_LIMIT, settings.PASSWORD_RESET_WINDOW),
+    )
 
 
 def client_address(request: HttpRequest) -> str:
@@ -120,3 +127,18 @@ def login_succeeded(request: HttpRequest, username: str) -> None:
 def signup_attempt(request: HttpRequest) -> int:
     """Count an account creation from this address; seconds to wait, or 0 to go ahead."""
     return hit(signup_limit(), client_address(request))
+
+
+def password_reset_attempt(request: HttpRequest, email: str) -> tuple[str, int]:
+    """Count a request for a reset link: ("address" or "email", seconds to wait), or ("", 0) to send.
+
+    Every well-formed request counts, whether or not an account uses the e-mail, so the answer never
+    tells which addresses have accounts. The e-mail is compared as Django's reset form compares it (NFKC,
+    case-folded). A request refused for its address does not count against the e-mail.
+    """
+    per_address, per_email = password_reset_limits()
+    wait = hit(per_address, client_address(request))
+    if wait:
+        return "address", wait
+    wait = hit(per_email, normalise_username(email))
+    return ("email", wait) if wait else ("", 0)

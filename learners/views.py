@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import data
 from .current import SESSION_KEY, adopt_session_learner, current_learner
-from .forms import DeleteAccountForm, SignupForm, ThrottledAuthenticationForm
+from .forms import DeleteAccountForm, SignupForm, ThrottledAuthenticationForm, ThrottledPasswordResetForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -51,6 +53,18 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account is ready. Anything you studied before signing up is kept.")
         return redirect(_next_url(request))
     return render(request, "registration/signup.html", {"form": form, "next": _next_url(request)})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view with the rate-limited form; the mail goes through MAILERS (see settings)."""
+
+    form_class = ThrottledPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("learners:password_reset_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 @require_safe

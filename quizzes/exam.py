@@ -197,6 +197,13 @@ def save_draft(
     return draft
 
 
+def set_flag(attempt: Attempt, question: Question, *, flagged: bool, now: datetime | None = None) -> None:
+    """Flag or unflag a question, leaving its saved answer alone; refused like an answer once the exam is
+    over."""
+    _check_open(attempt, now or timezone.now())
+    ExamDraft.objects.filter(attempt=attempt, question=question).update(flagged=flagged)
+
+
 @dataclass
 class NavItem:
     position: int
@@ -222,9 +229,11 @@ def navigator(attempt: Attempt) -> list[NavItem]:
 
 
 def seconds_left(attempt: Attempt, now: datetime | None = None) -> int:
+    """Whole seconds to the deadline, rounded up: a browser counting down from it never reaches zero (and
+    reloads for the results) before the server's deadline has passed."""
     if attempt.deadline is None:
         return 0
-    return max(0, int((attempt.deadline - (now or timezone.now())).total_seconds()))
+    return max(0, math.ceil((attempt.deadline - (now or timezone.now())).total_seconds()))
 
 
 # Readiness: a Wilson score interval at 80% confidence (z for a two-sided 80% interval).

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from learners.current import current_learner
 from srm_site.http import HtmxHttpRequest
@@ -59,12 +61,17 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
 # Exam simulation
 
 
-def _exam(request: HtmxHttpRequest, attempt_id) -> Attempt:
-    """The learner's exam, finished first if its deadline passed while nobody was looking."""
+def _open_exam(request: HtmxHttpRequest, attempt_id) -> Attempt:
+    """The learner's exam, as it is (a POST checks the deadline itself)."""
     attempt = attempts.find_attempt(current_learner(request), attempt_id)
     if attempt.mode != Mode.EXAM:
         raise attempts.AttemptNotFound("Not an exam.")
-    return exam.expire_if_due(attempt)
+    return attempt
+
+
+def _exam(request: HtmxHttpRequest, attempt_id) -> Attempt:
+    """The learner's exam, finished first if its deadline passed while nobody was looking."""
+    return exam.expire_if_due(_open_exam(request, attempt_id))
 
 
 def _past_exams(learner) -> list[Attempt]:
@@ -74,27 +81,26 @@ def _past_exams(learner) -> list[Attempt]:
     return list(Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).order_by("started_at"))
 
 
+def _setup_context(request: HtmxHttpRequest, form: ExamSetupForm) -> dict:
+    past = _past_exams(current_learner(request))
+    return {
+        "form": form,
+        "past": past,
+        "open_exam": next((a for a in past if a.finished_at is None), None),
+        "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
+    }
+
+
 @require_safe
 def exam_setup(request: HtmxHttpRequest) -> HttpResponse:
-    past = _past_exams(current_learner(request))
-    return render(
-        request,
-        "prep/exam_setup.html",
-        {
-            "form": ExamSetupForm(),
-            "past": past,
-            "open_exam": next((a for a in past if a.finished_at is None), None),
-            "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
-        },
-    )
+    return render(request, "prep/exam_setup.html", _setup_context(request, ExamSetupForm()))
 
 
 @require_POST
 def exam_start(request: HtmxHttpRequest) -> HttpResponse:
     form = ExamSetupForm(request.POST)
     if not form.is_valid():
-        past = _past_exams(current_learner(request))
-        return render(request, "prep/exam_setup.html", {"form": form, "past": past, "formats": []})
+        return render(request, "prep/exam_setup.html", _setup_context(request, form))
     learner = current_learner(request, create=True)
     attempt = exam.start_exam(learner, **form.cleaned_data)
     if attempt.total < form.cleaned_data["length"]:
@@ -114,6 +120,11 @@ def exam_detail(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     return redirect("prep:exam_question", attempt.pk, unanswered)
 
 
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """A page change: a redirect, or for htmx a client redirect (htmx does not follow a 302 as a page)."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 def _closed(request: HtmxHttpRequest, attempt: Attempt, *, late: bool) -> HttpResponse:
     if late:
         messages.error(
@@ -123,7 +134,7 @@ def _closed(request: HtmxHttpRequest, attempt: Attempt, *, late: bool) -> HttpRe
         )
     else:
         messages.info(request, "This exam is already submitted; answers can no longer change.")
-    return redirect("prep:exam_results", attempt.pk)
+    return _go(request, reverse("prep:exam_results", args=[attempt.pk]))
 
 
 def _question_context(attempt: Attempt, slot: attempts.Slot, draft, *, form=None) -> dict:
@@ -144,43 +155,50 @@ def _question_context(attempt: Attempt, slot: attempts.Slot, draft, *, form=None
     }
 
 
+EXAM_QUESTION = "prep/exam_question.html"
+
+
 @require_safe
+@vary_on_headers("HX-Request")
 @explain_missing_attempt
 def exam_question(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     attempt = _exam(request, attempt_id)
     if attempt.is_finished:
-        return redirect("prep:exam_results", attempt.pk)
+        return _go(request, reverse("prep:exam_results", args=[attempt.pk]))
     slot = attempts.slot(attempt, position)
     draft = exam.open_question(attempt, slot.question)
-    return render(request, "prep/exam_question.html", _question_context(attempt, slot, draft))
+    template = f"{EXAM_QUESTION}#exam-card" if request.htmx else EXAM_QUESTION
+    return render(request, template, _question_context(attempt, slot, draft))
 
 
-def _next_url(attempt: Attempt, position: int, go: str) -> str:
+def _next_position(attempt: Attempt, position: int, go: str) -> int | None:
+    """Where the learner asked to go after saving: a question's position, or None for the review screen."""
     match go:
         case "prev" if position > 1:
-            return reverse("prep:exam_question", args=[attempt.pk, position - 1])
+            return position - 1
         case "next" if position < attempt.total:
-            return reverse("prep:exam_question", args=[attempt.pk, position + 1])
+            return position + 1
         case "next" | "review":
-            return reverse("prep:exam_review", args=[attempt.pk])
+            return None
         case number if number.isdigit() and 1 <= int(number) <= attempt.total:
-            return reverse("prep:exam_question", args=[attempt.pk, int(number)])
-    return reverse("prep:exam_question", args=[attempt.pk, position])
+            return int(number)
+    return position
 
 
 @require_POST
 @explain_missing_attempt
 def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
-    attempt = attempts.find_attempt(current_learner(request), attempt_id)
-    if attempt.mode != Mode.EXAM:
-        raise attempts.AttemptNotFound("Not an exam.")
+    """Save the answer and flag, then go where the learner asked. With htmx the next question's card comes
+    back in place (its URL pushed); the review screen is a page change."""
+    attempt = _open_exam(request, attempt_id)
     slot = attempts.slot(attempt, position)
     presented = kinds.present(slot.question)
     form = AnswerForm(request.POST, presented=presented)
     given = any(name in request.POST for name in kinds.form_fields(presented))
     if given and not form.is_valid():
         draft = exam.open_question(attempt, slot.question)
-        return render(request, "prep/exam_question.html", _question_context(attempt, slot, draft, form=form))
+        template = f"{EXAM_QUESTION}#exam-card" if request.htmx else EXAM_QUESTION
+        return render(request, template, _question_context(attempt, slot, draft, form=form))
     try:
         exam.save_draft(
             attempt,
@@ -191,7 +209,34 @@ def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResp
         )
     except exam.ExamClosed as closed:
         return _closed(request, closed.attempt, late=closed.late)
-    return redirect(_next_url(attempt, position, request.POST.get("go", "next")))
+    target = _next_position(attempt, position, request.POST.get("go", "next"))
+    if target is None:
+        return _go(request, reverse("prep:exam_review", args=[attempt.pk]))
+    url = reverse("prep:exam_question", args=[attempt.pk, target])
+    if not request.htmx:
+        return redirect(url)
+    slot = attempts.slot(attempt, target)
+    draft = exam.open_question(attempt, slot.question)
+    return push_url(
+        render(request, f"{EXAM_QUESTION}#exam-card", _question_context(attempt, slot, draft)), url
+    )
+
+
+@require_POST
+@explain_missing_attempt
+def exam_flag(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
+    """Flag or unflag one question at once (the checkbox with JavaScript); the answer is left as saved.
+    Without JavaScript the flag travels with the answer form instead."""
+    attempt = _open_exam(request, attempt_id)
+    slot = attempts.slot(attempt, position)
+    try:
+        exam.set_flag(attempt, slot.question, flagged=bool(request.POST.get("flagged")))
+    except exam.ExamClosed as closed:
+        return _closed(request, closed.attempt, late=closed.late)
+    if not request.htmx:
+        return redirect("prep:exam_question", attempt.pk, position)
+    context = {"attempt": attempt, "slot": slot, "nav": exam.navigator(attempt)}
+    return render(request, f"{EXAM_QUESTION}#exam-nav", context)
 
 
 @require_safe
@@ -217,9 +262,7 @@ def exam_review(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
 @require_POST
 @explain_missing_attempt
 def exam_submit(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
-    attempt = attempts.find_attempt(current_learner(request), attempt_id)
-    if attempt.mode != Mode.EXAM:
-        raise attempts.AttemptNotFound("Not an exam.")
+    attempt = _open_exam(request, attempt_id)
     late = attempt.finished_at is None and attempt.deadline and timezone.now() >= attempt.deadline
     exam.finish_exam(attempt)
     if late:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import fsrs
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -75,22 +75,29 @@ def update_card(
 ) -> ReviewCard | None:
     """Schedule the learner's card for the question after a graded answer; None when it already moved today.
 
-    Called by record_answer inside the transaction that records the answer, after it locked the attempt
-    row: the card's row is locked too, so two answers from two attempts at once still move it once. Four
-    queries: the card, the retention target, the card's write and the log."""
+    Called by record_answer inside the transaction that records the answer. The card row is made to exist
+    first (INSERT ... ON CONFLICT DO NOTHING: a blank card, never seen outside this transaction) and then
+    locked, so two first answers from two attempts at the same instant wait for each other instead of
+    both inserting (which broke the whole answer on the unique card), and the card moves once a day.
+    Four queries: the insert, the card locked with the retention target, the card's write and the log."""
     now = now or timezone.now()
-    card = ReviewCard.objects.select_for_update().filter(learner_id=learner_id, question=question).first()
-    if card is not None and card.last_review and card.last_review.date() == now.date():
-        return None
-    was_due = card is not None and card.due <= now
-    retention = (
-        ReviewSettings.objects.filter(learner_id=learner_id).values_list("retention", flat=True).first()
-        or DEFAULT_RETENTION
+    ReviewCard.objects.bulk_create(
+        [ReviewCard(learner_id=learner_id, question=question, due=now, reviews=0)], ignore_conflicts=True
     )
+    retention = ReviewSettings.objects.filter(learner_id=OuterRef("learner_id")).values("retention")[:1]
+    card = (
+        ReviewCard.objects.select_for_update(of=("self",))
+        .annotate(retention=Subquery(retention))
+        .get(learner_id=learner_id, question=question)
+    )
+    if card.last_review and card.last_review.date() == now.date():
+        return None
+    new = card.reviews == 0
+    was_due = not new and card.due <= now
+    retention = card.retention or DEFAULT_RETENTION
     rating = rating_for(correct=correct, guessed=guessed)
-    before = _as_fsrs(card) if card is not None else fsrs.Card(card_id=0, due=now)
+    before = fsrs.Card(card_id=card.pk, due=now) if new else _as_fsrs(card)
     moved, _ = scheduler(retention).review_card(before, fsrs.Rating(rating), now)
-    card = card or ReviewCard(learner_id=learner_id, question=question, reviews=0)
     card.state = moved.state.value
     card.step = moved.step
     card.stability = moved.stability

@@ -155,6 +155,10 @@ LOGIN_USERNAME_LIMIT = int(os.environ.get("DJANGO_LOGIN_USERNAME_LIMIT", "50"))
 LOGIN_FAILURE_WINDOW = 15 * 60
 SIGNUP_LIMIT = int(os.environ.get("DJANGO_SIGNUP_LIMIT", "5"))
 SIGNUP_WINDOW = 60 * 60
+# Password-reset mails asked for per client address, and per e-mail address from anywhere, per hour.
+PASSWORD_RESET_ADDRESS_LIMIT = int(os.environ.get("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", "10"))
+PASSWORD_RESET_EMAIL_LIMIT = int(os.environ.get("DJANGO_PASSWORD_RESET_EMAIL_LIMIT", "3"))
+PASSWORD_RESET_WINDOW = 60 * 60
 # Behind a reverse proxy every client arrives from the proxy's address. Only when the proxy sets this
 # header (and strips or appends to a client's own) is the client's address read from it.
 _client_ip_header = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()

@@ -98,3 +98,77 @@ def test_mail_goes_through_mailers_smtp_from_the_environment(monkeypatch):
     finally:
         monkeypatch.delenv("DJANGO_SMTP_HOST")
         importlib.reload(site_settings)
+
+
+@pytest.fixture
+def reset_limits(settings):
+    settings.PASSWORD_RESET_ADDRESS_LIMIT = 4
+    settings.PASSWORD_RESET_EMAIL_LIMIT = 2
+    return settings
+
+
+def ask_for_reset(client, email, **extra):
+    return client.post(reverse("learners:password_reset"), {"email": email}, **extra)
+
+
+def test_one_address_is_mailed_only_a_few_times_an_hour(client, reset_limits):
+    UserFactory(username="ada", email="ada@example.com")
+    for _ in range(2):
+        assertRedirects(ask_for_reset(client, "ada@example.com"), reverse("learners:password_reset_done"))
+    response = ask_for_reset(client, "ada@example.com")
+    assertContains(response, "was asked for several times in the last hour")
+    assertContains(response, "wait 60 minute(s)")
+    assert len(mail.outbox) == 2
+
+
+def test_refusals_read_the_same_whether_or_not_an_account_uses_the_address(client, reset_limits):
+    UserFactory(username="ada", email="ada@example.com")
+    pages = {}
+    for network, email in (("192.0.2.1", "ada@example.com"), ("192.0.2.2", "nobody@example.com")):
+        for _ in range(2):
+            response = ask_for_reset(client, email, REMOTE_ADDR=network)
+            assertRedirects(response, reverse("learners:password_reset_done"))
+        response = ask_for_reset(client, email, REMOTE_ADDR=network)
+        page = response.content.decode().replace(email, "EMAIL")
+        tokens = r'(nonce|value|content)="[^"]*"|"x-csrftoken": "\w+"'  # differ on every request
+        pages[email] = re.sub(tokens, "", page)
+    assert pages["ada@example.com"] == pages["nobody@example.com"]
+    assert len(mail.outbox) == 2  # only the real account is ever mailed
+
+
+def test_unicode_and_case_forms_of_an_address_share_one_count(client, reset_limits):
+    UserFactory(username="ada", email="ada@example.com")
+    ask_for_reset(client, "ADA@example.com")
+    ask_for_reset(client, "ada@ｅxample.com")  # a full-width "e": the same address after NFKC
+    response = ask_for_reset(client, "Ada@Example.com")
+    assertContains(response, "was asked for several times")
+
+
+def test_one_network_cannot_mail_many_addresses(client, reset_limits):
+    for n in range(4):
+        ask_for_reset(client, f"person{n}@example.com")
+    response = ask_for_reset(client, "someone-else@example.com")
+    assertContains(response, "from your network")
+    # Another network may still ask for that address: the refusal above did not count against it.
+    other = ask_for_reset(client, "someone-else@example.com", REMOTE_ADDR="203.0.113.9")
+    assertRedirects(other, reverse("learners:password_reset_done"))
+
+
+def test_the_limit_ends_with_its_window(client, reset_limits):
+    import time_machine
+
+    UserFactory(username="ada", email="ada@example.com")
+    with time_machine.travel("2026-12-01 10:00Z", tick=False):
+        for _ in range(3):
+            ask_for_reset(client, "ada@example.com")
+    with time_machine.travel("2026-12-01 11:01Z", tick=False):
+        assertRedirects(ask_for_reset(client, "ada@example.com"), reverse("learners:password_reset_done"))
+    assert len(mail.outbox) == 3
+
+
+def test_a_malformed_address_is_refused_and_counts_nothing(client, reset_limits):
+    from learners.models import Counter
+
+    response = ask_for_reset(client, "not an address")
+    assertContains(response, "Enter a valid email address")
+    assert not Counter.objects.exists()

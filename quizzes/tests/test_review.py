@@ -1,15 +1,18 @@
 """FSRS review cards: scheduling from graded answers in any mode, once a day, due order, the cap, merging."""
 
+import contextlib
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
 from learners.current import merge_into_account
+from learners.tests.concurrency import at_once, postgres_only
 from learners.tests.factories import LearnerFactory, UserFactory
 from quizzes import attempts, review
 from quizzes.grading import record_answer
-from quizzes.models import Mode, Question, Rating, ReviewCard, ReviewLog, ReviewSettings
+from quizzes.models import Mode, Question, Rating, Response, ReviewCard, ReviewLog, ReviewSettings
 
 from .answers import as_answer, right_answer_data, wrong_answer_data
 from .factories import OwnerQuestionFactory, ReviewCardFactory
@@ -143,3 +146,29 @@ def test_the_header_count_is_cached_and_counts_down_as_due_cards_are_answered():
     assert review.due_count(learner.pk) == 2, "a new card is not due after its first answer"
     answer(learner, due[0].question, right=False)
     assert review.due_count(learner.pk) == 1, "an answered due card leaves the count"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_same_instant_first_answers_in_two_attempts_keep_both_answers_and_move_the_card_once(monkeypatch):
+    # Both answers look for the card before either has written it: the moment the unguarded insert broke.
+    learner, question = LearnerFactory(), OwnerQuestionFactory()
+    sittings = [
+        attempts.start_attempt(learner, topic="everything", title=f"t{n}", questions=[question])
+        for n in (1, 2)
+    ]
+    both_looked = threading.Barrier(2)
+    real_scheduler = review.scheduler
+
+    def scheduler_after_both_looked(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait(timeout=2)  # a fixed version serialises the two: the first stops waiting
+        return real_scheduler(*args, **kwargs)
+
+    monkeypatch.setattr(review, "scheduler", scheduler_after_both_looked)
+    data = as_answer(right_answer_data(question))
+    results = at_once(*((lambda a=a: record_answer(a, question, data)) for a in sittings))
+    assert [type(r).__name__ for r in results] == ["Response", "Response"], results
+    assert Response.objects.filter(question=question).count() == 2
+    card = ReviewCard.objects.get(learner=learner, question=question)
+    assert card.reviews == 1 and card.logs.count() == 1
