@@ -270,6 +270,8 @@ MAX_LENGTHS = {
 GROUP_MAX_LENGTH = 50
 # Layer and lesson orders are stored as positive small integers.
 MAX_ORDER = 32767
+# Lists of prose, where YAML turns an unquoted entry holding ": " into a mapping (or "yes" into a bool).
+TEXT_LISTS = {"objectives", "examples", "other_tools", "skills"}
 FACT_FIELDS = {"service": (STR, True), "layer": (STR, True), "owner": (STR, True)}
 # A lesson's fact may cover every service ("service: every"), minus the ones it names as exceptions.
 LESSON_FACT_FIELDS = {**FACT_FIELDS, "except": (LIST, False)}
@@ -467,6 +469,8 @@ class _Checker:
                 self.fail(item, f"{where}'{name}' must be a {kind.__name__}")
             elif kind is STR and not value.strip():
                 self.fail(item, f"{where}'{name}' must not be empty")
+            elif name in TEXT_LISTS and not all(isinstance(entry, str) and entry.strip() for entry in value):
+                self.fail(item, f"{where}'{name}' must list text; quote any entry that contains ': '")
             elif kind is STR and name in (lengths or {}) and len(value.strip()) > lengths[name]:
                 self.fail(
                     item,
