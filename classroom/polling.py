@@ -1,6 +1,6 @@
 """The phones' poll, answered before Django's middleware when nothing changed.
 
-A class of 1,000 phones polls 500 times a second, and almost every answer is "nothing changed" (204). The
+A class of 1,000 phones polls 1,000 times a second, and almost every answer is "nothing changed" (204). The
 view gives the same answer, but Django's request handling and middleware cost about a millisecond each
 time; this WSGI wrapper answers from the signed cookie and the cached pulse in a fraction of that, with no
 database and no session. Anything else (a change, a timer that ran out, no cookie, a cache miss) goes on to

@@ -16,14 +16,17 @@ from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from . import engine
 from .models import Answer, ClassSession, Leaderboard, Phase, Seat
 
 
-def _pulse_ttl() -> int | None:
-    # A per-process cache (no Redis) cannot see another worker's update: keep it for one second only, so
-    # every worker re-reads the database at most once a second. A shared cache keeps it for the session.
+def _pulse_ttl() -> float:
+    # A per-process cache (no Redis) cannot see another worker's update: keep it for half a second only, so
+    # every worker re-reads the database at most twice a second and phones (polling every second) see a
+    # change made through another worker within 2 s. A shared cache keeps it a little longer; not
+    # for the whole session, so a pulse written late by a slower request heals itself in seconds.
     local = "locmem" in settings.CACHES["default"]["BACKEND"].lower()
-    return 1 if local else 6 * 60 * 60
+    return 0.5 if local else 10
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ def publish(session: ClassSession, *, closes_at=None) -> Pulse:
     pulse = Pulse(
         session.version, session.phase, session.position, closes_at.timestamp() if closes_at else None
     )
+    cached = cache.get(pulse_key(session.pk))
+    if cached is not None and cached.version > pulse.version:
+        return cached  # a newer change was published first: never step the screens back
     cache.set(pulse_key(session.pk), pulse, _pulse_ttl())
     return pulse
 
@@ -104,24 +110,38 @@ def standings(session: ClassSession) -> list[dict]:
 
 
 def distribution(item, *, counts: Counter | None = None) -> dict:
-    """Per choice: count and share of the answers, the right one marked, and the misconception a wrong one
-    matches with how many chose it."""
+    """Per option: how many chose it and their share of those who answered, the right ones marked, and the
+    misconception a wrong one matches with how many chose it. With several answers each (multiple-answer
+    questions) an option's share is of the learners who answered, so the shares add up to more than 100%."""
     snap = item.snapshot
     if counts is None:
         counts = Counter(dict(item.answers.values_list("choice").annotate(n=Count("pk")).order_by()))
     answered = sum(counts.values())
+    per_option: Counter = Counter()
+    for answer, n in counts.items():
+        for value in engine.chosen(snap, answer):
+            per_option[value] += n
+    right_values = set(engine.keys(snap))
     bars, myths = [], []
     for letter, (value, label) in zip(LETTERS, snap["choices"], strict=False):
-        n = counts.get(value, 0)
-        right = value == snap["key"]
+        n = per_option.get(value, 0)
+        right = value in right_values
         myth = snap["misconceptions"].get(value)
         bars.append(
             {"letter": letter, "label": label, "count": n, "percent": _percent(n, answered), "right": right}
         )
         if myth:
-            myths.append({**myth, "count": n, "percent": _percent(n, answered), "label": label})
-    key_label = next(label for value, label in snap["choices"] if value == snap["key"])
-    return {"bars": bars, "answered": answered, "myths": myths, "key_label": key_label}
+            myths.append(
+                {**myth, "count": n, "percent": _percent(n, answered), "label": label, "value": value}
+            )
+    key_label = "; ".join(label for value, label in snap["choices"] if value in right_values)
+    return {
+        "bars": bars,
+        "answered": answered,
+        "myths": myths,
+        "key_label": key_label,
+        "many": bool(snap.get("many")),
+    }
 
 
 LETTERS = "ABCDEFGHIJ"
@@ -152,14 +172,19 @@ def room(session_id, version: int) -> dict | None:
         "top": [],
         "closes_at": None,
         "seconds": session.seconds_per_question,
+        # Removing a seat bumps the version, so each version knows which seats are out.
+        "removed": set(session.seats.filter(removed=True).values_list("pk", flat=True)),
     }
     item = session.items.filter(position=session.position).first() if session.position else None
     if item is not None and session.phase != Phase.ENDED:
         snap = item.snapshot
         data["item"] = {
+            "id": item.pk,
             "position": item.position,
             "prompt": snap["prompt"],
             "context": snap["context"],
+            "many": bool(snap.get("many")),
+            "instructions": snap.get("instructions", ""),
             "choices": [
                 {"letter": letter, "value": v, "label": label}
                 for letter, (v, label) in zip(LETTERS, snap["choices"], strict=False)
@@ -183,6 +208,23 @@ def room(session_id, version: int) -> dict | None:
     if session.version == version:
         cache.set(key, data, 6 * 60 * 60)
     return data
+
+
+def seat_card(session_id, seat_id: int, room: dict) -> dict | None:
+    """What a phone shows about its own seat. Nickname and rejoin code never change, so they are cached for
+    good (per process is enough); whether the seat was removed comes from the room at this version."""
+    key = f"classroom:seat:{seat_id}"
+    found = cache.get(key)
+    if found is None:
+        found = (
+            Seat.objects.filter(pk=seat_id, session_id=session_id)
+            .values("pk", "nickname", "rejoin_code")
+            .first()
+        )
+        if found is None:
+            return None
+        cache.set(key, found, 12 * 60 * 60)
+    return {**found, "removed": found["pk"] in room["removed"]}
 
 
 def answered_count(item) -> int:
