@@ -8,19 +8,12 @@ import yaml
 
 from lessons.pack import PackError, load_pack, owner_conflict
 
-from .packs import minimal_files, write_files
+from .packs import minimal_files, problems, write_files
 
 
 @pytest.fixture
 def files():
     return minimal_files()
-
-
-def problems(tmp_path, files) -> list[str]:
-    write_files(tmp_path / "content", files)
-    with pytest.raises(PackError) as exc:
-        load_pack(tmp_path / "content")
-    return [str(p) for p in exc.value.problems]
 
 
 def test_minimal_pack_is_valid(tmp_path, files):
