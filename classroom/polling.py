@@ -13,8 +13,6 @@ import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
-from django.core.cache import cache
-
 from . import seats, state
 
 POLL_PATH = re.compile(r"^/classroom/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/play/$")
@@ -35,7 +33,7 @@ def unchanged(environ: dict) -> bool:
     morsel = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(seats.COOKIE)
     if seats.seat_id(morsel.value if morsel else None, session_id) is None:
         return False
-    pulse = cache.get(state.pulse_key(session_id))
+    pulse = state.cached_pulse(session_id)
     return pulse is not None and str(pulse.version) == shown and not pulse.timed_out()
 
 

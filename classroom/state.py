@@ -8,6 +8,7 @@ so 1,000 phones cost one cache read each per poll. `room()` is everything the sc
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -48,20 +49,53 @@ def pulse_key(session_id) -> str:
     return f"classroom:{session_id}:pulse"
 
 
+# With Redis, every cache read builds a redis-py client and makes a round trip (about 0.5 ms of CPU), and a
+# class of 1,000 phones polls 1,000 times a second. Each process therefore keeps what it read for a quarter
+# of a second: a change reaches a phone at most 0.25 s later. Without Redis the local cache is as cheap.
+MEMO_SECONDS = 0.25
+_memo: dict[str, tuple[float, object]] = {}
+
+
+def _shared_cache() -> bool:
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _remember(key: str, value) -> None:
+    if len(_memo) > 5000:
+        _memo.clear()
+    _memo[key] = (time.monotonic(), value)
+
+
+def cached_pulse(session_id) -> Pulse | None:
+    """The cached pulse, through this process's quarter-second memo when the cache is shared (Redis)."""
+    key = pulse_key(session_id)
+    if not _shared_cache():
+        return cache.get(key)
+    hit = _memo.get(key)
+    if hit is not None and time.monotonic() - hit[0] < MEMO_SECONDS:
+        return hit[1]
+    found = cache.get(key)
+    if found is not None:
+        _remember(key, found)
+    return found
+
+
 def publish(session: ClassSession, *, closes_at=None) -> Pulse:
     pulse = Pulse(
         session.version, session.phase, session.position, closes_at.timestamp() if closes_at else None
     )
-    cached = cache.get(pulse_key(session.pk))
+    key = pulse_key(session.pk)
+    cached = cache.get(key)
     if cached is not None and cached.version > pulse.version:
         return cached  # a newer change was published first: never step the screens back
-    cache.set(pulse_key(session.pk), pulse, _pulse_ttl())
+    cache.set(key, pulse, _pulse_ttl())
+    _memo.pop(key, None)
     return pulse
 
 
 def pulse(session_id) -> Pulse | None:
     """The session's current version, from the cache or, on a miss, the database."""
-    found = cache.get(pulse_key(session_id))
+    found = cached_pulse(session_id)
     if found is not None:
         return found
     session = ClassSession.objects.filter(pk=session_id).only("version", "phase", "position").first()
@@ -77,6 +111,7 @@ def pulse(session_id) -> Pulse | None:
 
 def forget(session_id) -> None:
     cache.delete(pulse_key(session_id))
+    _memo.pop(pulse_key(session_id), None)
 
 
 def _percent(part: int, whole: int) -> int:
@@ -150,8 +185,12 @@ LETTERS = "ABCDEFGHIJ"
 def room(session_id, version: int) -> dict | None:
     """Everything the learners' screens share at this version, built once and cached."""
     key = f"classroom:{session_id}:room:{version}"
+    hit = _memo.get(key)  # a room never changes once built for its version: keep it in the process too
+    if hit is not None:
+        return hit[1]
     found = cache.get(key)
     if found is not None:
+        _remember(key, found)
         return found
     session = ClassSession.objects.filter(pk=session_id).first()
     if session is None:
@@ -207,14 +246,16 @@ def room(session_id, version: int) -> dict | None:
             data["top"] = table
     if session.version == version:
         cache.set(key, data, 6 * 60 * 60)
+        _remember(key, data)
     return data
 
 
 def seat_card(session_id, seat_id: int, room: dict) -> dict | None:
     """What a phone shows about its own seat. Nickname and rejoin code never change, so they are cached for
     good (per process is enough); whether the seat was removed comes from the room at this version."""
-    key = f"classroom:seat:{seat_id}"
-    found = cache.get(key)
+    key = f"classroom:{session_id}:seat:{seat_id}"  # SQLite may reuse a deleted seat's id, never a class's
+    hit = _memo.get(key)
+    found = hit[1] if hit is not None else None
     if found is None:
         found = (
             Seat.objects.filter(pk=seat_id, session_id=session_id)
@@ -223,7 +264,7 @@ def seat_card(session_id, seat_id: int, room: dict) -> dict | None:
         )
         if found is None:
             return None
-        cache.set(key, found, 12 * 60 * 60)
+        _remember(key, found)
     return {**found, "removed": found["pk"] in room["removed"]}
 
 

@@ -90,9 +90,11 @@ def rejoin(request: HtmxHttpRequest) -> HttpResponse:
 # ---- The learner's screen --------------------------------------------------------------------------
 
 
-def _play_context(session_id, seat: dict, room: dict, *, notice: str = "") -> dict:
+def _play_context(session_id, seat: dict, room: dict, *, notice: str = "", answer=None) -> dict:
     mine = None
-    if room["item"] is not None:
+    if answer is not None and room["item"] is not None and answer.item_id == room["item"]["id"]:
+        mine = answer  # just recorded (or the first of a double submit): no need to read it back
+    elif room["item"] is not None:
         mine = (
             Answer.objects.filter(seat_id=seat["pk"], item_id=room["item"]["id"])
             .only("choice", "correct")
@@ -160,14 +162,16 @@ def play_answer(request: HtmxHttpRequest, session_id) -> HttpResponse:
         messages.error(request, "You have not joined this class on this device: join or rejoin first.")
         return redirect("classroom:join")
     form = AnswerForm(request.POST)
-    notice = ""
+    notice, answer = "", None
     if not form.is_valid():
         notice = "Choose one of the answers shown."
     else:
         try:
-            live.submit_answer(
+            answer = live.submit_answer(
                 seat, position=form.cleaned_data["position"], choice=form.cleaned_data["choice"]
             )
+        except live.AlreadyAnswered as exc:
+            notice, answer = exc.message, exc.answer
         except live.Refused as exc:
             notice = exc.message
     if request.htmx:
@@ -179,6 +183,7 @@ def play_answer(request: HtmxHttpRequest, session_id) -> HttpResponse:
                 _card(seat),
                 state.room(session_id, state.pulse(session_id).version),
                 notice=notice,
+                answer=answer,
             ),
         )
     if notice:
@@ -289,7 +294,11 @@ def session_action(request: HtmxHttpRequest, session: ClassSession) -> HttpRespo
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    session = live.advance(session, action, version=version)
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        position = None
+    session = live.advance(session, action, version=version, position=position)
     if request.htmx:
         return render(request, f"{HOST_TEMPLATE}#host-card", _host_context(request, session))
     return redirect(session)

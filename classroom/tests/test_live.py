@@ -339,3 +339,18 @@ def test_the_distribution_counts_each_ticked_option_and_the_misconception(db):
     ]  # fmt: skip
     assert dist["key_label"] == "Patching the guest operating system; Configuring security groups"
     assert [(m["value"], m["count"]) for m in dist["myths"]] == [("13", 2)]
+
+
+def test_close_then_reveal_from_the_same_screen_reveals_but_next_never_skips(db):
+    room = move(class_with_questions(3), "start")
+    seen = room.version  # the host's screen, before either key press took effect
+    live.advance(room, "close", version=seen, position=1)
+    revealed = live.advance(room, "reveal", version=seen, position=1)
+    assert (revealed.phase, revealed.position) == (Phase.REVEALED, 1)
+    seen = revealed.version
+    live.advance(revealed, "next", version=seen, position=1)
+    again = live.advance(revealed, "next", version=seen, position=1)  # a double press
+    assert (again.phase, again.position) == (Phase.OPEN, 2)
+    # A close or reveal from a screen of another question changes nothing.
+    stale = live.advance(again, "reveal", version=seen, position=1)
+    assert (stale.phase, stale.version) == (Phase.OPEN, again.version)

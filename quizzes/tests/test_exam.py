@@ -392,3 +392,27 @@ def test_after_the_deadline_htmx_saves_and_flags_are_refused_and_sent_to_the_res
         assert page["HX-Redirect"] == results
     draft = ExamDraft.objects.get(attempt=attempt, question=question)
     assert draft.answer is None and not draft.flagged
+
+
+def test_saving_an_exam_answer_costs_the_same_whatever_the_question_or_content(client, exam_bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attempt = start(client)
+
+    def cost(position, **headers):
+        data = right_answer_data(question_at(attempt, position))
+        with CaptureQueriesContext(connection) as queries:
+            response = save(client, attempt, position, data, go="1", headers=headers)
+        assert response.status_code in (200, 302)
+        return len(queries)
+
+    cost(1)  # the question's presentation is now cached under the content version
+    # Session, learner, exam, the question's id and kind, content version, and the draft's write
+    # (begin, locked read, update, commit); with htmx also the next question's draft and navigator.
+    assert [cost(1), cost(1, **HX)] == [9, 14]
+    for _ in range(20):
+        DutyFactory()
+    generate()
+    cost(2)
+    assert [cost(2), cost(2, **HX)] == [9, 14]
