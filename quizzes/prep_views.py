@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from learners.current import current_learner
+from lessons.caching import cached
 from srm_site.http import HtmxHttpRequest
 
 from . import attempts, exam, kinds, mastery, review
@@ -81,11 +82,21 @@ def _past_exams(learner) -> list[Attempt]:
     return list(Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).order_by("started_at"))
 
 
+def _past_context(past: list[Attempt]) -> dict:
+    """What the past-exams partial needs: the list for its table and the bars of its chart."""
+    return {
+        "past": past,
+        "past_bars": exam.score_bars(past),
+        "chart": mastery.CHART_SIZE,
+        "chart_exams": exam.CHART_EXAMS,
+    }
+
+
 def _setup_context(request: HtmxHttpRequest, form: ExamSetupForm) -> dict:
     past = _past_exams(current_learner(request))
     return {
         "form": form,
-        "past": past,
+        **_past_context(past),
         "open_exam": next((a for a in past if a.finished_at is None), None),
         "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
     }
@@ -137,19 +148,24 @@ def _closed(request: HtmxHttpRequest, attempt: Attempt, *, late: bool) -> HttpRe
     return _go(request, reverse("prep:exam_results", args=[attempt.pk]))
 
 
-def _question_context(attempt: Attempt, slot: attempts.Slot, draft, *, form=None) -> dict:
-    lookups = kinds.Lookups()
-    presented = kinds.present(slot.question, lookups)
+def _presented(request: HtmxHttpRequest, row: exam.ExamSlot) -> kinds.Presented:
+    return cached(request, "exam-presented", lambda: exam.presented(row.question_id), row.question_id)
+
+
+def _question_context(
+    request: HtmxHttpRequest, attempt: Attempt, row: exam.ExamSlot, draft, *, form=None
+) -> dict:
+    presented = _presented(request, row)
     if form is None:
         initial = (draft.answer or {}) | {"guessed": draft.guessed}
         form = AnswerForm(initial=initial, presented=presented)
     return {
         "attempt": attempt,
-        "slot": slot,
+        "slot": row,
         "draft": draft,
         "presented": presented,
         "form": form,
-        "kind_template": kinds.kind_module(slot.question.kind).TEMPLATE,
+        "kind_template": kinds.kind_module(row.kind).TEMPLATE,
         "nav": exam.navigator(attempt),
         "seconds_left": exam.seconds_left(attempt),
     }
@@ -165,10 +181,10 @@ def exam_question(request: HtmxHttpRequest, attempt_id, position: int) -> HttpRe
     attempt = _exam(request, attempt_id)
     if attempt.is_finished:
         return _go(request, reverse("prep:exam_results", args=[attempt.pk]))
-    slot = attempts.slot(attempt, position)
-    draft = exam.open_question(attempt, slot.question)
+    row = exam.question_at(attempt, position)
+    draft = exam.open_question(attempt, row.question_id)
     template = f"{EXAM_QUESTION}#exam-card" if request.htmx else EXAM_QUESTION
-    return render(request, template, _question_context(attempt, slot, draft))
+    return render(request, template, _question_context(request, attempt, row, draft))
 
 
 def _next_position(attempt: Attempt, position: int, go: str) -> int | None:
@@ -191,18 +207,18 @@ def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResp
     """Save the answer and flag, then go where the learner asked. With htmx the next question's card comes
     back in place (its URL pushed); the review screen is a page change."""
     attempt = _open_exam(request, attempt_id)
-    slot = attempts.slot(attempt, position)
-    presented = kinds.present(slot.question)
+    row = exam.question_at(attempt, position)
+    presented = _presented(request, row)
     form = AnswerForm(request.POST, presented=presented)
     given = any(name in request.POST for name in kinds.form_fields(presented))
     if given and not form.is_valid():
-        draft = exam.open_question(attempt, slot.question)
+        draft = exam.open_question(attempt, row.question_id)
         template = f"{EXAM_QUESTION}#exam-card" if request.htmx else EXAM_QUESTION
-        return render(request, template, _question_context(attempt, slot, draft, form=form))
+        return render(request, template, _question_context(request, attempt, row, draft, form=form))
     try:
         exam.save_draft(
             attempt,
-            slot.question,
+            row.question_id,
             answer=form.answer() if given else None,
             guessed=given and form.guessed,
             flagged=bool(request.POST.get("flagged")),
@@ -215,10 +231,10 @@ def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResp
     url = reverse("prep:exam_question", args=[attempt.pk, target])
     if not request.htmx:
         return redirect(url)
-    slot = attempts.slot(attempt, target)
-    draft = exam.open_question(attempt, slot.question)
+    row = exam.question_at(attempt, target)
+    draft = exam.open_question(attempt, row.question_id)
     return push_url(
-        render(request, f"{EXAM_QUESTION}#exam-card", _question_context(attempt, slot, draft)), url
+        render(request, f"{EXAM_QUESTION}#exam-card", _question_context(request, attempt, row, draft)), url
     )
 
 
@@ -228,14 +244,14 @@ def exam_flag(request: HtmxHttpRequest, attempt_id, position: int) -> HttpRespon
     """Flag or unflag one question at once (the checkbox with JavaScript); the answer is left as saved.
     Without JavaScript the flag travels with the answer form instead."""
     attempt = _open_exam(request, attempt_id)
-    slot = attempts.slot(attempt, position)
+    row = exam.question_at(attempt, position)
     try:
-        exam.set_flag(attempt, slot.question, flagged=bool(request.POST.get("flagged")))
+        exam.set_flag(attempt, row.question_id, flagged=bool(request.POST.get("flagged")))
     except exam.ExamClosed as closed:
         return _closed(request, closed.attempt, late=closed.late)
     if not request.htmx:
         return redirect("prep:exam_question", attempt.pk, position)
-    context = {"attempt": attempt, "slot": slot, "nav": exam.navigator(attempt)}
+    context = {"attempt": attempt, "slot": row, "nav": exam.navigator(attempt)}
     return render(request, f"{EXAM_QUESTION}#exam-nav", context)
 
 
@@ -278,6 +294,9 @@ def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
         return redirect("prep:exam_detail", attempt.pk)
     results = exam.results(attempt)
     readiness = exam.readiness(attempt.learner)
+    past = list(
+        Attempt.objects.for_learner(attempt.learner).filter(mode=Mode.EXAM).finished().order_by("started_at")
+    )
     return render(
         request,
         "prep/exam_results.html",
@@ -295,12 +314,7 @@ def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
                 if rows
             ],
             "min_evidence": exam.MIN_EVIDENCE,
-            "past": list(
-                Attempt.objects.for_learner(attempt.learner)
-                .filter(mode=Mode.EXAM)
-                .finished()
-                .order_by("started_at")
-            ),
+            **_past_context(past),
         },
     )
 

@@ -163,3 +163,15 @@ def test_the_glossary_defines_the_terms_the_lessons_use_from_aws_pages(pack):
     assert [t.slug for t in terms if t.slug not in used] == [], "every term appears in some lesson"
     for needed in ("iaas", "paas", "saas", "hypervisor", "guest-os", "sse"):
         assert needed in used
+
+
+def test_glossary_links_are_listed_in_the_order_export_content_writes_them(pack):
+    rank = {
+        "layers": {layer.slug: layer.data["order"] for layer in pack["layers"]},
+        "services": {service.slug: n for n, service in enumerate(pack["services"])},
+        "lessons": {lesson.slug: lesson.data["order"] for lesson in pack["lessons"]},
+    }
+    for term in pack["glossary"]:
+        for key, order in rank.items():
+            listed = term.data.get(key, [])
+            assert listed == sorted(listed, key=order.__getitem__), (term.slug, key)

@@ -392,3 +392,55 @@ def test_after_the_deadline_htmx_saves_and_flags_are_refused_and_sent_to_the_res
         assert page["HX-Redirect"] == results
     draft = ExamDraft.objects.get(attempt=attempt, question=question)
     assert draft.answer is None and not draft.flagged
+
+
+def test_saving_an_exam_answer_costs_the_same_whatever_the_question_or_content(client, exam_bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attempt = start(client)
+
+    def cost(position, **headers):
+        data = right_answer_data(question_at(attempt, position))
+        with CaptureQueriesContext(connection) as queries:
+            response = save(client, attempt, position, data, go="1", headers=headers)
+        assert response.status_code in (200, 302)
+        return len(queries)
+
+    cost(1)  # the question's presentation is now cached under the content version
+    # Session, learner, exam, the question's id and kind, content version, and the draft's write
+    # (begin, locked read, update, commit); with htmx also the next question's draft and navigator.
+    assert [cost(1), cost(1, **HX)] == [9, 14]
+    for _ in range(20):
+        DutyFactory()
+    generate()
+    cost(2)
+    assert [cost(2), cost(2, **HX)] == [9, 14]
+
+
+def test_past_exams_are_charted_over_time_beside_their_table_as_percent_right(client, exam_bank):
+    assertNotContains(client.get(reverse("prep:exam_setup")), "<svg")
+    with time_machine.travel(START, tick=False):
+        first = start(client)
+        save(client, first, 1, right_answer_data(question_at(first, 1)))
+        client.post(reverse("prep:exam_submit", args=[first.pk]))
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        second = start(client)
+        for position in (1, 2, 3, 4):
+            save(client, second, position, right_answer_data(question_at(second, position)))
+        client.post(reverse("prep:exam_submit", args=[second.pk]))
+        third = start(client)  # in progress: in the table, not in the chart
+        setup = client.get(reverse("prep:exam_setup"))
+        results = client.get(reverse("prep:exam_results", args=[second.pk]))
+    for page in (setup, results):
+        assertContains(page, 'role="img" aria-labelledby="past-title past-desc"')
+        assertContains(page, 'class="chart-bar"', count=2)
+        # Oldest first: 5% (1 of 20) is a bar 6 units high, 20% a bar 24 high, on a 120-unit chart.
+        html = page.content.decode()
+        assert html.index('height="6.0"><title>1 Dec 2026, 12:00 UTC: 5% right') < html.index(
+            'height="24.0"><title>2 Dec 2026, 12:00 UTC: 20% right'
+        )
+        assertContains(page, "<caption>Your exams, oldest first, with the percent right</caption>", html=True)
+        assertContains(page, "not a scaled score")
+        assertNotContains(page, "/1000")
+    assertContains(setup, reverse("prep:exam_detail", args=[third.pk]))
