@@ -66,7 +66,8 @@ def test_a_whole_live_class(live_server, browser):
 
     host.goto("/classroom/")
     assert_accessible(host)
-    host.get_by_label("Everyone").check()
+    host.get_by_label("Everyone", exact=True).check()
+    expect(host.get_by_label("Close answers when everyone in the class has answered")).to_be_checked()
     host.get_by_role("button", name="Create the class").click()
     code = host.locator(".big-code").inner_text()
     assert re.fullmatch(r"\d{6}", code)
@@ -103,6 +104,7 @@ def test_a_whole_live_class(live_server, browser):
     expect(cy.get_by_role("heading", level=1)).to_have_text("Answer received")
 
     expect(host.get_by_text("Answered 3 of 3")).to_be_visible()
+    expect(host.locator(".q-count")).to_contain_text("Answers closed")  # auto-close: everyone answered
     host.keyboard.press("r")
     bars = host.locator(".bars")
     expect(bars).to_contain_text("2 · 67%")
@@ -129,7 +131,6 @@ def test_a_whole_live_class(live_server, browser):
     expect(cy.get_by_role("button", name="The customer", exact=True)).to_be_visible(timeout=SLOW)
     cy.get_by_role("button", name="The customer", exact=True).click()
     expect(host.get_by_text("Answered 3 of 3")).to_be_visible()
-    host.keyboard.press("c")
     expect(host.locator(".q-count")).to_contain_text("Answers closed")
     host.keyboard.press("r")
     expect(host.locator(".bars")).to_be_visible()

@@ -383,7 +383,7 @@ def test_search_from_any_page_and_diagrams_with_reading_time(site, page):
     page.goto(site.url + "/lessons/")
     expect(page.get_by_text(re.compile(r"about \d+ minutes of reading in all"))).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
-    page.get_by_label("Search lessons, services, duties and myths").fill("who patches RDS")
+    page.get_by_label("Search the glossary, lessons, services, duties and myths").fill("who patches RDS")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Duties \(\d+\)"))).to_be_visible()
     assert_accessible(page)
