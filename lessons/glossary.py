@@ -34,6 +34,12 @@ class Term:
     url: str
     match_case: bool = False
 
+    def explain(self, text: str) -> str:
+        """The link's title: the definition, after the term's full name when the text is an alias ("SSE")."""
+        if term_key(text) in (term_key(self.term), term_key(self.term + "s")):
+            return self.definition
+        return f"{self.term}: {self.definition}"
+
     def matches(self, text: str) -> bool:
         """Whether matched text is this term as written (case-insensitive unless the term says otherwise)."""
         if not self.match_case:
@@ -88,8 +94,8 @@ class _Linker(HTMLParser):
             self.linked.append(term.slug)
             self.out.append(html.escape(data[end : match.start()], quote=False))
             self.out.append(
-                f'<a class="term-link" href="{html.escape(term.url)}" title="{html.escape(term.definition)}">'
-                f"{html.escape(match.group(0), quote=False)}</a>"
+                f'<a class="term-link" href="{html.escape(term.url)}" title="{html.escape(term.explain(text))}">'
+                f"{html.escape(text, quote=False)}</a>"
             )
             end = match.end()
         self.out.append(html.escape(data[end:], quote=False))

@@ -200,7 +200,7 @@ def test_terms_inside_links_code_headings_and_abbreviations_are_left_alone():
     )
     assert html.count("term-link") == 1
     assert html.endswith(
-        '<p>Then <a class="term-link" href="/glossary/#term-sse" title="Encryption &quot;'
+        '<p>Then <a class="term-link" href="/glossary/#term-sse" title="Server-side encryption: Encryption &quot;'
         'at rest&quot; by the service.">SSE</a>.</p>'
     )
     assert '<a href="https://aws.amazon.com/sse/">SSE</a>' in html
@@ -314,8 +314,8 @@ def test_a_lesson_links_the_first_use_of_each_term_to_the_glossary(client, gloss
     assert html.count('href="/glossary/#term-sse"') == 1
     assertContains(
         response,
-        'Amazon S3 applies <a class="term-link" href="/glossary/#term-sse" title="Encryption that the service '
-        'performs when it stores the data.">SSE</a> by default.',
+        'Amazon S3 applies <a class="term-link" href="/glossary/#term-sse" title="Server-side encryption: '
+        'Encryption that the service performs when it stores the data.">SSE</a> by default.',
     )
     assertContains(response, "<h2>SSE</h2>", html=True)
     assertContains(response, "<code>SSE</code>", html=True)
