@@ -86,6 +86,24 @@ def draw(length: int, *, task: str = "", rng: random.Random | None = None) -> li
     return drawn
 
 
+# The chart of past exams shows the latest this many (the table beside it lists every one).
+CHART_EXAMS = 20
+
+
+def score_bars(past: list[Attempt]) -> list:
+    """Percent right in each finished exam, oldest first, as bars of an inline SVG chart (mastery's
+    geometry): the raw percent, never a scaled score."""
+    from .mastery import percent_bars
+
+    done = [a for a in past if a.finished_at is not None][-CHART_EXAMS:]
+    return percent_bars(
+        [
+            (a.percent, f"{a.started_at.day} {a.started_at:%b %Y, %H:%M} UTC: {a.percent}% right ({a.title})")
+            for a in done
+        ]
+    )
+
+
 def title_for(length: int, minutes: int, task: str = "") -> str:
     name = "Section exam" if length == 20 else "Long exam"
     scope = f" on task {task}" if task else ""

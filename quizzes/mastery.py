@@ -254,23 +254,29 @@ def next_step(standings: list[Standing]) -> Standing | None:
 
 # Charts: geometry in viewBox units, drawn by the template as inline SVG (no script, no style attribute).
 CHART_WIDTH, CHART_HEIGHT = 300, 120
+CHART_SIZE = {"width": CHART_WIDTH, "height": CHART_HEIGHT}
 STRIP_HEIGHT = round(CHART_WIDTH / 7 * STRIP_DAYS / 7)
 
 
-def accuracy_bars(days: list[Day]) -> list[Bar]:
-    if not days:
+def percent_bars(points: list[tuple[int, str]]) -> list[Bar]:
+    """One bar per (percent, label), oldest first, filling the chart's width."""
+    if not points:
         return []
-    slot = CHART_WIDTH / max(len(days), 1)
+    slot = CHART_WIDTH / len(points)
     return [
         Bar(
             x=round(i * slot + slot * 0.15, 2),
-            y=round(CHART_HEIGHT - CHART_HEIGHT * d.percent / 100, 2),
+            y=round(CHART_HEIGHT - CHART_HEIGHT * percent / 100, 2),
             width=round(slot * 0.7, 2),
-            height=round(CHART_HEIGHT * d.percent / 100, 2),
-            label=f"{d.day:%d %b}: {d.percent}% of {d.answers}",
+            height=round(CHART_HEIGHT * percent / 100, 2),
+            label=label,
         )
-        for i, d in enumerate(days)
+        for i, (percent, label) in enumerate(points)
     ]
+
+
+def accuracy_bars(days: list[Day]) -> list[Bar]:
+    return percent_bars([(d.percent, f"{d.day:%d %b}: {d.percent}% of {d.answers}") for d in days])
 
 
 def strip_cells(strip: list[tuple[date, int]]) -> list[Bar]:

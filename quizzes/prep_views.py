@@ -82,11 +82,21 @@ def _past_exams(learner) -> list[Attempt]:
     return list(Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).order_by("started_at"))
 
 
+def _past_context(past: list[Attempt]) -> dict:
+    """What the past-exams partial needs: the list for its table and the bars of its chart."""
+    return {
+        "past": past,
+        "past_bars": exam.score_bars(past),
+        "chart": mastery.CHART_SIZE,
+        "chart_exams": exam.CHART_EXAMS,
+    }
+
+
 def _setup_context(request: HtmxHttpRequest, form: ExamSetupForm) -> dict:
     past = _past_exams(current_learner(request))
     return {
         "form": form,
-        "past": past,
+        **_past_context(past),
         "open_exam": next((a for a in past if a.finished_at is None), None),
         "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
     }
@@ -284,6 +294,9 @@ def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
         return redirect("prep:exam_detail", attempt.pk)
     results = exam.results(attempt)
     readiness = exam.readiness(attempt.learner)
+    past = list(
+        Attempt.objects.for_learner(attempt.learner).filter(mode=Mode.EXAM).finished().order_by("started_at")
+    )
     return render(
         request,
         "prep/exam_results.html",
@@ -301,12 +314,7 @@ def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
                 if rows
             ],
             "min_evidence": exam.MIN_EVIDENCE,
-            "past": list(
-                Attempt.objects.for_learner(attempt.learner)
-                .filter(mode=Mode.EXAM)
-                .finished()
-                .order_by("started_at")
-            ),
+            **_past_context(past),
         },
     )
 

@@ -416,3 +416,31 @@ def test_saving_an_exam_answer_costs_the_same_whatever_the_question_or_content(c
     generate()
     cost(2)
     assert [cost(2), cost(2, **HX)] == [9, 14]
+
+
+def test_past_exams_are_charted_over_time_beside_their_table_as_percent_right(client, exam_bank):
+    assertNotContains(client.get(reverse("prep:exam_setup")), "<svg")
+    with time_machine.travel(START, tick=False):
+        first = start(client)
+        save(client, first, 1, right_answer_data(question_at(first, 1)))
+        client.post(reverse("prep:exam_submit", args=[first.pk]))
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        second = start(client)
+        for position in (1, 2, 3, 4):
+            save(client, second, position, right_answer_data(question_at(second, position)))
+        client.post(reverse("prep:exam_submit", args=[second.pk]))
+        third = start(client)  # in progress: in the table, not in the chart
+        setup = client.get(reverse("prep:exam_setup"))
+        results = client.get(reverse("prep:exam_results", args=[second.pk]))
+    for page in (setup, results):
+        assertContains(page, 'role="img" aria-labelledby="past-title past-desc"')
+        assertContains(page, 'class="chart-bar"', count=2)
+        # Oldest first: 5% (1 of 20) is a bar 6 units high, 20% a bar 24 high, on a 120-unit chart.
+        html = page.content.decode()
+        assert html.index('height="6.0"><title>1 Dec 2026, 12:00 UTC: 5% right') < html.index(
+            'height="24.0"><title>2 Dec 2026, 12:00 UTC: 20% right'
+        )
+        assertContains(page, "<caption>Your exams, oldest first, with the percent right</caption>", html=True)
+        assertContains(page, "not a scaled score")
+        assertNotContains(page, "/1000")
+    assertContains(setup, reverse("prep:exam_detail", args=[third.pk]))
