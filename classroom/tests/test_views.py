@@ -295,9 +295,11 @@ def test_create_a_class_from_hand_picked_questions(client, db):
     client.post(
         "/classroom/new/",
         {"source": "picked", "picked": f"{second.slug}\nnot-a-question\n{first.slug}", "length": 5,
-         "seconds_per_question": 0, "scoring": "accuracy", "leaderboard": "off"},
+         "seconds_per_question": 0, "scoring": "accuracy", "leaderboard": "off", "name": " Week 3 recap "},
     )  # fmt: skip
-    assert [i.question for i in ClassSession.objects.get().items.all()] == [second, first]
+    session = ClassSession.objects.get()
+    assert [i.question for i in session.items.all()] == [second, first]
+    assert session.title == "Week 3 recap"  # the host's own title, not "Hand-picked questions"
 
 
 def test_a_topic_without_questions_creates_nothing(client, db):
