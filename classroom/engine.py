@@ -16,8 +16,13 @@ from quizzes import feedback, kinds, topics
 from quizzes.engine import AlreadyAnswered, record_answer
 from quizzes.models import Attempt, Kind, Question
 
-# One tap, one answer: the kinds whose answer is a single choice, so a room's answers make a distribution.
-CLASSROOM_KINDS = (Kind.OWNER, Kind.MYTH_FACT, Kind.SINGLE, Kind.CONTROL)
+# The kinds whose answer is one or several options of one list, so a room's answers make one distribution:
+# a bar per option. Matrix and sort questions (an owner per row) stay in the practice quiz.
+CLASSROOM_KINDS = (Kind.OWNER, Kind.MYTH_FACT, Kind.SINGLE, Kind.MULTIPLE, Kind.CONTROL)
+KINDS_NOTE = (
+    "A class uses who-is-responsible, myth-or-fact, control-type and multiple-choice questions (one answer"
+    " or several); matrix and sort questions stay in the practice quizzes."
+)
 CLASSROOM_TOPIC = "classroom"
 
 
@@ -30,13 +35,13 @@ def topic_label(topic: str) -> str:
 
 
 def draw(topic: str, length: int) -> list[Question]:
-    """Up to `length` single-choice questions on the topic, at random, without repeats."""
+    """Up to `length` questions of the classroom's kinds on the topic, at random, without repeats."""
     pool = quiz.draw(topic, 10_000)
     return [q for q in pool if q.kind in CLASSROOM_KINDS][:length]
 
 
 def questions_by_slug(slugs: list[str]) -> list[Question]:
-    """Hand-picked questions, in the order given; unknown, retired or multi-answer slugs are left out."""
+    """Hand-picked questions, in the order given; unknown, retired, matrix and sort slugs are left out."""
     found = {q.slug: q for q in Question.objects.live().filter(slug__in=slugs, kind__in=CLASSROOM_KINDS)}
     return [found[s] for s in dict.fromkeys(slugs) if s in found]
 
@@ -51,6 +56,7 @@ def snapshots(chosen: list[Question]) -> list[dict]:
         question = loaded[original.pk]
         snapshot = kinds.snapshot(question, lookups)
         more = feedback.learn_more(question, lookups)
+        right = snapshot["key"]["choices"] if "choices" in snapshot["key"] else [snapshot["key"]["choice"]]
         result.append(
             {
                 "slug": question.slug,
@@ -58,7 +64,10 @@ def snapshots(chosen: list[Question]) -> list[dict]:
                 "prompt": snapshot["prompt"],
                 "context": snapshot["context"],
                 "choices": [[value, label] for value, label in snapshot["choices"]],
-                "key": snapshot["key"]["choice"],
+                "many": bool(snapshot.get("many")),
+                "instructions": snapshot.get("instructions", ""),
+                "key": ",".join(right),
+                "keys": right,
                 "explanation": snapshot["explanation"],
                 "sources": list(snapshot["sources"]),
                 "misconceptions": {
@@ -71,8 +80,31 @@ def snapshots(chosen: list[Question]) -> list[dict]:
     return result
 
 
+def keys(snapshot: dict) -> list[str]:
+    """The right option values (snapshots from before multiple-answer classes have one `key`)."""
+    return snapshot.get("keys") or [snapshot["key"]]
+
+
+def stored(snapshot: dict, values: list[str]) -> str:
+    """An answer as kept in `Answer.choice`: the value, or the sorted values joined by commas (option ids)."""
+    return ",".join(sorted(values)) if snapshot.get("many") else values[0]
+
+
+def chosen(snapshot: dict, choice: str) -> list[str]:
+    """The option values an answer chose, from `Answer.choice`."""
+    if snapshot.get("many"):
+        return choice.split(",") if choice else []
+    return [choice]
+
+
 def is_right(snapshot: dict, choice: str) -> bool:
-    return choice == snapshot["key"]
+    """All or nothing, as the practice quiz grades: exactly the right options."""
+    return sorted(chosen(snapshot, choice)) == sorted(keys(snapshot))
+
+
+def answer_label(snapshot: dict, choice: str) -> str:
+    labels = dict(snapshot["choices"])
+    return "; ".join(labels.get(value, value) for value in chosen(snapshot, choice))
 
 
 def record_for_learner(seat, item, choice: str) -> None:
@@ -85,7 +117,10 @@ def record_for_learner(seat, item, choice: str) -> None:
         return
     kinds.load([item.question])
     with contextlib.suppress(AlreadyAnswered):  # a retried request: the history already has it
-        record_answer(attempt, item.question, {"choice": choice})
+        values = chosen(item.snapshot, choice)
+        record_answer(
+            attempt, item.question, {"choices": values} if item.snapshot.get("many") else {"choice": choice}
+        )
 
 
 @transaction.atomic

@@ -51,7 +51,13 @@ def source_choices() -> list:
 
 
 class SessionForm(forms.Form):
-    source = forms.ChoiceField(label="Questions from", initial="everything")
+    name = forms.CharField(
+        label="Title on the projector",
+        max_length=200,
+        required=False,
+        help_text="Optional. Otherwise the topic or lesson names the class.",
+    )
+    source = forms.ChoiceField(label="Questions from", initial="everything", help_text=engine.KINDS_NOTE)
     picked = forms.CharField(
         label="Hand-picked questions",
         required=False,
@@ -70,6 +76,12 @@ class SessionForm(forms.Form):
     leaderboard = forms.ChoiceField(
         label="Leaderboard", choices=Leaderboard.choices, initial=Leaderboard.OFF, widget=forms.RadioSelect
     )
+    auto_close = forms.BooleanField(
+        label="Close answers when everyone in the class has answered",
+        required=False,
+        initial=True,
+        help_text="Otherwise answers stay open until you close them or the timer runs out.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +95,8 @@ class SessionForm(forms.Form):
             chosen = engine.questions_by_slug(slugs)
             if not chosen:
                 self.add_error(
-                    "picked", "None of these is a single-answer question: list question slugs, one per line."
+                    "picked",
+                    "None of these is a question a class can use: list question slugs, one per line.",
                 )
             data["chosen"], data["topic"], data["title"] = chosen, "picked", "Hand-picked questions"
         elif source.startswith("lesson:"):
@@ -92,17 +105,27 @@ class SessionForm(forms.Form):
             data["title"] = lesson.title if lesson else ""
         else:
             data["topic"], data["title"] = source, engine.topic_label(source)
+        if data.get("name", "").strip():
+            data["title"] = data["name"].strip()
         if "chosen" not in data and data.get("topic") and "length" in data:
             data["chosen"] = engine.draw(data["topic"], data["length"])
             if not data["chosen"]:
                 self.add_error(
-                    "source", "There are no single-answer questions on that topic yet. Choose another."
+                    "source", "There are no questions a class can use on that topic yet. Choose another."
                 )
         return data
 
 
 class AnswerForm(forms.Form):
-    """Which question the learner answered and the choice. The seat comes from the signed cookie only."""
+    """Which question the learner answered and the option(s) chosen: one for most questions, several for a
+    multiple-answer one; `live.submit_answer` checks them against the question. The seat comes from the
+    signed cookie only."""
 
     position = forms.IntegerField(min_value=1)
-    choice = forms.CharField(max_length=120, error_messages={"required": "Choose an answer."})
+    choice = forms.MultipleChoiceField(error_messages={"required": "Choose an answer."})
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # Any short value passes here; whether it is one of the question's options is the engine's check.
+        values = data.getlist("choice") if data is not None else []
+        self.fields["choice"].choices = [(v, v) for v in values if len(v) <= 40]

@@ -8,7 +8,8 @@ import unicodedata
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from learners.models import Learner
@@ -52,6 +53,7 @@ def create_session(
     seconds_per_question: int = 0,
     scoring: str = Scoring.ACCURACY,
     leaderboard: str = "off",
+    auto_close: bool = True,
 ) -> ClassSession:
     """A new class in the lobby, its questions frozen as snapshots, with a code no open class uses."""
     if not chosen:
@@ -68,6 +70,7 @@ def create_session(
                     seconds_per_question=seconds_per_question,
                     scoring=scoring,
                     leaderboard=leaderboard,
+                    auto_close=auto_close,
                 )
                 SessionQuestion.objects.bulk_create(
                     SessionQuestion(session=session, position=i, question=q, snapshot=snap)
@@ -146,20 +149,29 @@ def allowed_actions(session: ClassSession, total: int) -> set[str]:
     return allowed
 
 
-def advance(session: ClassSession, action: str, *, version: int) -> ClassSession:
+# Actions that cannot skip anything: pressed on a slightly older screen of the same question (C then R in quick
+# succession, or an answer count that moved), they still apply; "start" and "next" need the exact version.
+SAME_QUESTION_ACTIONS = {"close", "reveal", "end"}
+
+
+def advance(session: ClassSession, action: str, *, version: int, position: int | None = None) -> ClassSession:
     """Apply the host's action to the version the host saw. A repeat (double click, a second tab) finds a
-    newer version and changes nothing, so "next" can never skip a question."""
+    newer version and changes nothing, so "next" can never skip a question; close, reveal and end also apply
+    to an older version of the same question (`position`), so pressing C then R quickly reveals."""
     with transaction.atomic():
-        current, closes_at, changed = _apply(session, action, version)
+        current, closes_at, changed = _apply(session, action, version, position)
     if changed:
         state.publish(current, closes_at=closes_at)
     return current
 
 
-def _apply(session: ClassSession, action: str, version: int):
+def _apply(session: ClassSession, action: str, version: int, position: int | None):
     current = ClassSession.objects.select_for_update().get(pk=session.pk)
     total = current.items.count()
-    if current.version != version or action not in allowed_actions(current, total):
+    same_question = (
+        action in SAME_QUESTION_ACTIONS and position == current.position and version < current.version
+    )
+    if (current.version != version and not same_question) or action not in allowed_actions(current, total):
         return current, None, False
     now = timezone.now()
     closes_at = None
@@ -194,6 +206,34 @@ def close_if_due(session_id, pulse: state.Pulse) -> None:
         state.forget(session_id)
 
 
+_UNANSWERED_SQL = f"""
+    SELECT COUNT(*), COUNT(*) - COUNT(a.id)
+    FROM {Seat._meta.db_table} s
+    LEFT JOIN {Answer._meta.db_table} a ON a.seat_id = s.id AND a.item_id = %s
+    WHERE s.session_id = %s AND NOT s.removed
+"""
+
+
+def close_if_all_answered(session: ClassSession, item: SessionQuestion) -> bool:
+    """With auto-close on, close the open question once every seat still in the class has answered it. Run
+    after each answer and each removal; whichever request sees the last answer closes it, once."""
+    if not session.auto_close:
+        return False
+    # Run after every answer, so one plain query (measured: the ORM's exclude() cost more than the insert).
+    with connection.cursor() as cursor:
+        session_id = ClassSession._meta.pk.get_db_prep_value(session.pk, connection)
+        cursor.execute(_UNANSWERED_SQL, [item.pk, session_id])
+        seated, unanswered = cursor.fetchone()
+    if not seated or unanswered:
+        return False
+    changed = ClassSession.objects.filter(pk=session.pk, phase=Phase.OPEN, position=item.position).update(
+        phase=Phase.CLOSED, version=F("version") + 1
+    )
+    if changed:
+        state.publish(ClassSession.objects.get(pk=session.pk))
+    return bool(changed)
+
+
 def remove_seat(session: ClassSession, seat_id: int) -> Seat | None:
     """The host removes a nickname: the seat can no longer answer, and its name stays taken."""
     with transaction.atomic():
@@ -207,6 +247,8 @@ def remove_seat(session: ClassSession, seat_id: int) -> Seat | None:
         locked.save(update_fields=["version"])
         item = locked.items.filter(position=locked.position).first() if locked.position else None
     state.publish(locked, closes_at=item.closes_at if item else None)
+    if locked.phase == Phase.OPEN and item is not None:
+        close_if_all_answered(locked, item)  # the one still missing may have been the removed seat
     return seat
 
 
@@ -220,21 +262,31 @@ def points_for(session: ClassSession, item: SessionQuestion, *, right: bool, at)
     return 500 + round(500 * max(0.0, 1 - elapsed / window))
 
 
-def submit_answer(seat: Seat, *, position: int, choice: str) -> Answer:
-    """Record a seat's answer to the open question, once. Anything else is refused and changes nothing."""
+def submit_answer(seat: Seat, *, position: int, choice: str | list[str]) -> Answer:
+    """Record a seat's answer to the open question, once: one option, or several for a multiple-answer
+    question. Anything else is refused and changes nothing."""
     session = seat.session
     if seat.removed:
         raise Refused("The host removed your nickname from this class, so your answers are not recorded.")
     if session.phase == Phase.ENDED:
         raise Refused("This class has ended; answers are no longer recorded.")
     if session.phase != Phase.OPEN or session.position != position:
+        first = Answer.objects.filter(seat=seat, item__session_id=session.pk, item__position=position).first()
+        if first is not None:  # a double tap that arrives after the question closed (auto-close, say)
+            raise AlreadyAnswered(first)
         raise Refused("Answers for that question are closed.")
     item = session.items.get(position=position)
     now = timezone.now()
     if item.closes_at and now >= item.closes_at:
         raise Refused("Time is up: answers for that question are closed.")
-    if choice not in {value for value, _label in item.snapshot["choices"]}:
+    values = sorted({v for v in ([choice] if isinstance(choice, str) else choice) if v})
+    if not values:
+        raise Refused("Choose an answer.")
+    if not set(values) <= {value for value, _label in item.snapshot["choices"]}:
         raise Refused("Choose one of the answers shown.")
+    if len(values) > 1 and not item.snapshot.get("many"):
+        raise Refused("Choose one answer.")
+    choice = engine.stored(item.snapshot, values)
     right = engine.is_right(item.snapshot, choice)
     try:
         with transaction.atomic():
@@ -248,4 +300,5 @@ def submit_answer(seat: Seat, *, position: int, choice: str) -> Answer:
     except IntegrityError:
         raise AlreadyAnswered(Answer.objects.get(seat=seat, item=item)) from None
     engine.record_for_learner(seat, item, choice)
+    close_if_all_answered(session, item)
     return answer

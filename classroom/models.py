@@ -53,6 +53,9 @@ class ClassSession(models.Model):
     seconds_per_question = models.PositiveSmallIntegerField(default=0, help_text="0: no timer.")
     scoring = models.CharField(max_length=10, choices=Scoring.choices, default=Scoring.ACCURACY)
     leaderboard = models.CharField(max_length=4, choices=Leaderboard.choices, default=Leaderboard.OFF)
+    auto_close = models.BooleanField(
+        default=True, help_text="Close answers as soon as every seated learner has answered."
+    )
     phase = models.CharField(max_length=8, choices=Phase.choices, default=Phase.LOBBY)
     position = models.PositiveSmallIntegerField(default=0, help_text="The current question; 0 in the lobby.")
     # Bumped on every change learners must see; clients poll with it and get 204 while it is unchanged.

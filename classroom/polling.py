@@ -1,6 +1,6 @@
 """The phones' poll, answered before Django's middleware when nothing changed.
 
-A class of 1,000 phones polls 500 times a second, and almost every answer is "nothing changed" (204). The
+A class of 1,000 phones polls 1,000 times a second, and almost every answer is "nothing changed" (204). The
 view gives the same answer, but Django's request handling and middleware cost about a millisecond each
 time; this WSGI wrapper answers from the signed cookie and the cached pulse in a fraction of that, with no
 database and no session. Anything else (a change, a timer that ran out, no cookie, a cache miss) goes on to
@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
-
-from django.core.cache import cache
 
 from . import seats, state
 
@@ -35,7 +33,7 @@ def unchanged(environ: dict) -> bool:
     morsel = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(seats.COOKIE)
     if seats.seat_id(morsel.value if morsel else None, session_id) is None:
         return False
-    pulse = cache.get(state.pulse_key(session_id))
+    pulse = state.cached_pulse(session_id)
     return pulse is not None and str(pulse.version) == shown and not pulse.timed_out()
 
 

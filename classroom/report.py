@@ -7,6 +7,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from . import engine
 from .models import Answer, ClassSession
 from .state import distribution
 
@@ -134,12 +135,11 @@ def response_rows(session: ClassSession):
         .order_by("item__position", "seat__nickname_key")
     )
     for a in rows:
-        labels = dict(a.item.snapshot["choices"])
         yield [
             a.seat.nickname + (" (removed)" if a.seat.removed else ""),
             a.item.position,
             a.item.snapshot["prompt"],
-            labels.get(a.choice, a.choice),
+            engine.answer_label(a.item.snapshot, a.choice),
             "yes" if a.correct else "no",
             a.points,
             a.answered_at.isoformat(),

@@ -5,7 +5,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -90,21 +90,26 @@ def rejoin(request: HtmxHttpRequest) -> HttpResponse:
 # ---- The learner's screen --------------------------------------------------------------------------
 
 
-def _play_context(session_id, seat: Seat, pulse: state.Pulse, *, notice: str = "") -> dict:
-    room = state.room(session_id, pulse.version)
+def _play_context(session_id, seat: dict, room: dict, *, notice: str = "", answer=None) -> dict:
     mine = None
-    if room["item"] is not None:
-        mine = Answer.objects.filter(
-            seat=seat, item__session_id=session_id, item__position=room["position"]
-        ).first()
+    if answer is not None and room["item"] is not None and answer.item_id == room["item"]["id"]:
+        mine = answer  # just recorded (or the first of a double submit): no need to read it back
+    elif room["item"] is not None:
+        mine = (
+            Answer.objects.filter(seat_id=seat["pk"], item_id=room["item"]["id"])
+            .only("choice", "correct")
+            .first()
+        )
     labels = {c["value"]: c["label"] for c in room["item"]["choices"]} if room["item"] else {}
+    mine_values = engine.chosen({"many": room["item"].get("many")}, mine.choice) if mine else []
     return {
         "session_id": session_id,
         "room": room,
         "seat": seat,
         "mine": mine,
-        "my_label": labels.get(mine.choice) if mine else "",
-        "standing": room["standings"].get(seat.pk),
+        "my_label": "; ".join(labels.get(v, v) for v in mine_values),
+        "my_values": mine_values,
+        "standing": room["standings"].get(seat["pk"]),
         "notice": notice,
     }
 
@@ -112,6 +117,8 @@ def _play_context(session_id, seat: Seat, pulse: state.Pulse, *, notice: str = "
 @require_safe
 @vary_on_headers("HX-Request")
 def play(request: HtmxHttpRequest, session_id) -> HttpResponse:
+    """The phone. A poll that finds its version current gets 204 (usually from classroom/polling.py, before
+    Django); after a change every phone fetches its card once, so this path is kept to two cheap queries."""
     seat_id = _seat_in(request, session_id)
     pulse = state.pulse(session_id)
     if pulse is None or seat_id is None:
@@ -124,9 +131,21 @@ def play(request: HtmxHttpRequest, session_id) -> HttpResponse:
         pulse = state.pulse(session_id)
     if request.htmx and request.GET.get("v") == str(pulse.version):
         return HttpResponse(status=204)  # nothing changed: htmx swaps nothing
-    seat = get_object_or_404(Seat.objects.select_related("session"), pk=seat_id, session_id=session_id)
+    room = state.room(session_id, pulse.version)
+    seat = state.seat_card(session_id, seat_id, room)
+    if seat is None:
+        raise Http404("No such seat.")
     template = f"{PLAY_TEMPLATE}#play-card" if request.htmx else PLAY_TEMPLATE
-    return render(request, template, _play_context(session_id, seat, pulse))
+    return render(request, template, _play_context(session_id, seat, room))
+
+
+def _card(seat: Seat) -> dict:
+    return {
+        "pk": seat.pk,
+        "nickname": seat.nickname,
+        "rejoin_code": seat.rejoin_code,
+        "removed": seat.removed,
+    }
 
 
 @require_POST
@@ -143,21 +162,29 @@ def play_answer(request: HtmxHttpRequest, session_id) -> HttpResponse:
         messages.error(request, "You have not joined this class on this device: join or rejoin first.")
         return redirect("classroom:join")
     form = AnswerForm(request.POST)
-    notice = ""
+    notice, answer = "", None
     if not form.is_valid():
         notice = "Choose one of the answers shown."
     else:
         try:
-            live.submit_answer(
+            answer = live.submit_answer(
                 seat, position=form.cleaned_data["position"], choice=form.cleaned_data["choice"]
             )
+        except live.AlreadyAnswered as exc:
+            notice, answer = exc.message, exc.answer
         except live.Refused as exc:
             notice = exc.message
     if request.htmx:
         return render(
             request,
             f"{PLAY_TEMPLATE}#play-card",
-            _play_context(session_id, seat, state.pulse(session_id), notice=notice),
+            _play_context(
+                session_id,
+                _card(seat),
+                state.room(session_id, state.pulse(session_id).version),
+                notice=notice,
+                answer=answer,
+            ),
         )
     if notice:
         messages.warning(request, notice)
@@ -201,7 +228,8 @@ def session_create(request: HtmxHttpRequest) -> HttpResponse:
     if len(data["chosen"]) < data["length"] and data["source"] != "picked":
         messages.info(
             request,
-            f"That choice has {len(data['chosen'])} single-answer questions, so this class has {len(data['chosen'])}.",
+            f"That choice has {len(data['chosen'])} questions a class can use, so this class has"
+            f" {len(data['chosen'])}. {engine.KINDS_NOTE}",
         )
     session = live.create_session(
         request.user,
@@ -211,6 +239,7 @@ def session_create(request: HtmxHttpRequest) -> HttpResponse:
         seconds_per_question=data["seconds_per_question"],
         scoring=data["scoring"],
         leaderboard=data["leaderboard"],
+        auto_close=data["auto_close"],
     )
     return redirect(session)
 
@@ -265,7 +294,11 @@ def session_action(request: HtmxHttpRequest, session: ClassSession) -> HttpRespo
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    session = live.advance(session, action, version=version)
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        position = None
+    session = live.advance(session, action, version=version, position=position)
     if request.htmx:
         return render(request, f"{HOST_TEMPLATE}#host-card", _host_context(request, session))
     return redirect(session)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import escape
 
 from . import documents
-from .forms import BestPracticeForm, DutyForm, MatrixCellFormSet
+from .forms import BestPracticeForm, DutyForm, GlossaryTermForm, MatrixCellFormSet
 from .models import (
     BestPractice,
     Category,
@@ -10,6 +10,7 @@ from .models import (
     ControlType,
     Duty,
     ExamTask,
+    GlossaryTerm,
     Layer,
     MatrixCell,
     Misconception,
@@ -176,3 +177,12 @@ class ComplianceTopicAdmin(ContentAdmin):
 @admin.register(ExamTask)
 class ExamTaskAdmin(ContentAdmin):
     list_display = ["title", "exam"]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(ContentAdmin):
+    form = GlossaryTermForm
+    list_display = ["term", "slug", "checked_on"]
+    list_filter = ["layers", "checked_on"]
+    search_fields = ["term", "definition", "slug"]
+    filter_horizontal = ["layers", "services", "lessons"]

@@ -20,6 +20,7 @@ from .models import (
     ControlType,
     Duty,
     ExamTask,
+    GlossaryTerm,
     Layer,
     Lesson,
     MatrixCell,
@@ -223,6 +224,25 @@ def pack_document() -> dict:
             )
             for x in Lesson.objects.all()
         ],
+        "glossary": [
+            _drop_empty(
+                {
+                    "slug": t.slug,
+                    "term": t.term,
+                    "aliases": t.aliases,
+                    "match_case": t.match_case or None,
+                    "definition": t.definition,
+                    "layers": _slugs(t.layers),
+                    "services": _slugs(t.services),
+                    "lessons": _slugs(t.lessons),
+                    "sources": t.sources,
+                    "checked_on": t.checked_on.isoformat(),
+                }
+            )
+            for t in GlossaryTerm.objects.order_by("position").prefetch_related(
+                "layers", "services", "lessons"
+            )
+        ],
     }
     return doc
 
@@ -251,6 +271,7 @@ def matrix_document() -> dict:
         "best_practices": doc["best_practices"],
         "compliance": doc["compliance"],
         "exam_tasks": doc["exam_tasks"],
+        "glossary": doc["glossary"],
     }
 
 
@@ -329,6 +350,8 @@ def write_pack(root: Path) -> list[Path]:
     write("best_practices.yaml", {"best_practices": doc["best_practices"]})
     write("compliance.yaml", {"compliance": doc["compliance"]})
     write("exam.yaml", {"exam_tasks": doc["exam_tasks"]})
+    if doc["glossary"]:
+        write("glossary.yaml", {"terms": doc["glossary"]})
     lessons_dir = root / "lessons"
     keep = {f"{x['order']:02d}-{x['slug']}.md" for x in doc["lessons"]}
     for stale in lessons_dir.glob("*.md") if lessons_dir.is_dir() else []:

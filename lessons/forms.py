@@ -4,8 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from .models import BestPractice, Duty, MatrixCell, Owner, Service
-from .pack import best_practice_problems, duty_scope_problem, owner_conflict
+from .models import BestPractice, Duty, GlossaryTerm, MatrixCell, Owner, Service
+from .pack import (
+    best_practice_problems,
+    duty_scope_problem,
+    glossary_alias_problems,
+    owner_conflict,
+    term_key,
+)
 
 
 def duty_conflicts(*, owner: str, layer, services, categories) -> list[str]:
@@ -69,6 +75,35 @@ class BestPracticeForm(forms.ModelForm):
         if problems:
             raise ValidationError([p[0].upper() + p[1:] + "." for p in problems])
         return duties
+
+
+class GlossaryTermForm(forms.ModelForm):
+    class Meta:
+        model = GlossaryTerm
+        fields = [
+            "slug",
+            "term",
+            "aliases",
+            "match_case",
+            "definition",
+            "layers",
+            "services",
+            "lessons",
+            "sources",
+            "checked_on",
+            "position",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "term" not in cleaned or "aliases" not in cleaned:
+            return cleaned
+        others = GlossaryTerm.objects.exclude(pk=self.instance.pk).values_list("slug", "term", "aliases")
+        taken = {term_key(name): slug for slug, term, aliases in others for name in (term, *aliases)}
+        problems = glossary_alias_problems(cleaned["term"], cleaned["aliases"], taken, slug="")
+        if problems:
+            raise ValidationError([p[0].upper() + p[1:] + "." for p in problems])
+        return cleaned
 
 
 class MatrixCellFormSet(forms.BaseInlineFormSet):

@@ -16,6 +16,7 @@ from .models import (
     ControlType,
     Duty,
     ExamTask,
+    GlossaryTerm,
     Layer,
     Lesson,
     MatrixCell,
@@ -141,6 +142,7 @@ def _load(pack: Pack) -> dict[str, int]:
         (Duty, "duties"),
         (Service, "services"),
         (Wording, "wordings"),
+        (GlossaryTerm, "glossary"),
     ]:
         model.objects.exclude(slug__in=[i.data["slug"] for i in pack[kind]]).delete()
 
@@ -328,5 +330,23 @@ def _load(pack: Pack) -> dict[str, int]:
                 "sources": list(d["sources"]),
             },
         )
+
+    lessons = {lesson.slug: lesson for lesson in Lesson.objects.only("slug")}
+    terms = _upsert(
+        GlossaryTerm,
+        pack["glossary"],
+        {
+            "term": lambda d: d["term"].strip(),
+            "aliases": _list("aliases"),
+            "match_case": lambda d: bool(d.get("match_case")),
+            "definition": lambda d: d["definition"].strip(),
+            "sources": _list("sources"),
+            "checked_on": _date("checked_on"),
+        },
+    )
+    glossary = pack["glossary"]
+    _link(GlossaryTerm.layers, {terms[i.slug].pk: _pks(layers, i.data.get("layers")) for i in glossary})
+    _link(GlossaryTerm.services, {terms[i.slug].pk: _pks(services, i.data.get("services")) for i in glossary})
+    _link(GlossaryTerm.lessons, {terms[i.slug].pk: _pks(lessons, i.data.get("lessons")) for i in glossary})
 
     return {kind: len(pack[kind]) for kind in pack.items}

@@ -4,6 +4,7 @@ import math
 import re
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .fields import ExamTasksField, LineListField, SourcesField
@@ -375,6 +376,58 @@ class ExamTask(Positioned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class GlossaryTermQuerySet(models.QuerySet):
+    def alphabetical(self):
+        return self.order_by(Lower("term"), "slug")
+
+    def with_links(self):
+        return self.prefetch_related(
+            models.Prefetch("layers", queryset=Layer.objects.only("slug", "name", "order")),
+            models.Prefetch("services", queryset=Service.objects.only("slug", "name").order_by("name")),
+            models.Prefetch("lessons", queryset=Lesson.objects.only("slug", "title", "order")),
+        )
+
+
+class GlossaryTerm(Positioned):
+    """A term the lessons use, its other forms, and what it means for the shared responsibility model."""
+
+    term = models.CharField(max_length=120, help_text='As a learner reads it, e.g. "Server-side encryption".')
+    aliases = LineListField(
+        blank=True, help_text="Other forms lessons use (abbreviations, plurals that differ), one per line."
+    )
+    match_case = models.BooleanField(
+        default=False,
+        help_text='Link only where a lesson writes it with the same capitals ("Region", not "regions" of a country).',
+    )
+    definition = models.TextField(max_length=500, help_text="One to three plain sentences, in our own words.")
+    layers = models.ManyToManyField(Layer, blank=True, related_name="glossary_terms")
+    services = models.ManyToManyField(Service, blank=True, related_name="glossary_terms")
+    lessons = models.ManyToManyField("Lesson", blank=True, related_name="glossary_terms")
+    sources = SourcesField()
+    checked_on = checked_on_field()
+
+    objects = GlossaryTermQuerySet.as_manager()
+
+    class Meta(Positioned.Meta):
+        ordering = [Lower("term"), "slug"]
+
+    def __str__(self) -> str:
+        return self.term
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('lessons:glossary')}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"term-{self.slug}"
+
+    @property
+    def letter(self) -> str:
+        """The letter it is filed under on the glossary page ("#" for a digit or symbol)."""
+        first = self.term.strip()[:1].upper()
+        return first if first.isalpha() else "#"
 
 
 class LessonQuerySet(models.QuerySet):

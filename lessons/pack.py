@@ -44,9 +44,10 @@ FILES = {
     "exam_tasks": ("exam.yaml", "exam_tasks"),
     "lessons": ("lessons/*.md", "front-matter"),
     "questions": ("questions/*.yaml", "questions"),
+    "glossary": ("glossary.yaml", "terms"),
 }
 # Kinds a pack may lack (a small pack for tests, or one being written); the real pack's tests require them.
-OPTIONAL = {"lessons", "questions"}
+OPTIONAL = {"lessons", "questions", "glossary"}
 LESSON_SHOWS = {
     "core-matrix",
     "category-matrix",
@@ -228,6 +229,18 @@ FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
         "checked_on": (DATE, True),
         "changed_after_reports": (REPORTS, False),
     },
+    "glossary": {
+        "slug": (STR, True),
+        "term": (STR, True),
+        "aliases": (LIST, False),
+        "match_case": (BOOL, False),
+        "definition": (STR, True),
+        "layers": (LIST, False),
+        "services": (LIST, False),
+        "lessons": (LIST, False),
+        "sources": (LIST, True),
+        "checked_on": (DATE, True),
+    },
 }
 OPTION_FIELDS = {
     "text": (STR, True),
@@ -251,11 +264,14 @@ MAX_LENGTHS = {
     "lessons": {"slug": 100, "title": 200, "quiz": 100},
     "questions": {"slug": 120, "learn_more": 120},
     "options": {"text": 400},
+    "glossary": {"slug": 100, "term": 120, "definition": 500},
 }
 # Duties and questions remember their file's name (content/duties/<group>.yaml) in a field this long.
 GROUP_MAX_LENGTH = 50
 # Layer and lesson orders are stored as positive small integers.
 MAX_ORDER = 32767
+# Lists of prose, where YAML turns an unquoted entry holding ": " into a mapping (or "yes" into a bool).
+TEXT_LISTS = {"objectives", "examples", "other_tools", "skills"}
 FACT_FIELDS = {"service": (STR, True), "layer": (STR, True), "owner": (STR, True)}
 # A lesson's fact may cover every service ("service: every"), minus the ones it names as exceptions.
 LESSON_FACT_FIELDS = {**FACT_FIELDS, "except": (LIST, False)}
@@ -273,6 +289,7 @@ NOUNS = {
     "exam_tasks": "exam task",
     "lessons": "lesson",
     "questions": "question",
+    "glossary": "glossary term",
 }
 CELL_FIELDS = {
     "owner": (STR, True),
@@ -452,6 +469,8 @@ class _Checker:
                 self.fail(item, f"{where}'{name}' must be a {kind.__name__}")
             elif kind is STR and not value.strip():
                 self.fail(item, f"{where}'{name}' must not be empty")
+            elif name in TEXT_LISTS and not all(isinstance(entry, str) and entry.strip() for entry in value):
+                self.fail(item, f"{where}'{name}' must list text; quote any entry that contains ': '")
             elif kind is STR and name in (lengths or {}) and len(value.strip()) > lengths[name]:
                 self.fail(
                     item,
@@ -546,6 +565,7 @@ class _Checker:
         self.check_lessons(cells)
         self.check_questions(cells)
         self.check_owner_claims_are_asked()
+        self.check_glossary()
         return self.problems
 
     def check_layers(self) -> None:
@@ -774,6 +794,50 @@ class _Checker:
             self.check_refs(item, "layers", "layers", at_least_one=True)
             self.check_refs(item, "services", "services")
             self.check_refs(item, "categories", "categories")
+
+    def check_glossary(self) -> None:
+        forms: dict[str, str] = {}
+        for item in self.pack["glossary"]:
+            self.check_refs(item, "layers", "layers")
+            self.check_refs(item, "services", "services")
+            self.check_refs(item, "lessons", "lessons")
+            aliases = item.data.get("aliases") or []
+            if not isinstance(aliases, list):
+                continue
+            for rule in glossary_alias_problems(item.data.get("term"), aliases, forms, slug=item.slug):
+                self.fail(item, rule)
+
+
+def term_key(text: str) -> str:
+    """How a glossary term or alias is compared and matched: case and spacing do not count."""
+    return " ".join(text.split()).casefold()
+
+
+def glossary_alias_problems(term: object, aliases: list, taken: dict[str, str], *, slug: str) -> list[str]:
+    """A term's name and aliases are non-empty, fit their column and name no other term (loader and admin).
+
+    taken maps each name or alias already claimed (term_key) to the slug of its term; this term's own
+    names are added to it, so calling it term after term checks the whole glossary.
+    """
+    problems = []
+    names = [term] if isinstance(term, str) and term.strip() else []
+    for alias in aliases:
+        if not isinstance(alias, str) or not alias.strip():
+            problems.append("'aliases' must be a list of non-empty words or phrases")
+        elif len(alias.strip()) > MAX_LENGTHS["glossary"]["term"]:
+            problems.append(f"alias '{alias}' is longer than {MAX_LENGTHS['glossary']['term']} characters")
+        else:
+            names.append(alias)
+    mine: set[str] = set()
+    for name in names:
+        key = term_key(name)
+        if key in mine:
+            problems.append(f"'{name}' is listed twice (as the term or an alias)")
+        elif taken.get(key, slug) != slug:
+            problems.append(f"'{name}' is already a name or alias of glossary term '{taken[key]}'")
+        mine.add(key)
+        taken.setdefault(key, slug)
+    return problems
 
 
 def duty_scope_problem(services: list, categories: list) -> str | None:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("duties/", views.duty_list, name="duty_list"),
     path("misconceptions/", views.misconception_list, name="misconception_list"),
     path("search/", views.site_search, name="site_search"),
+    path("glossary/", views.glossary_page, name="glossary"),
 ]

@@ -15,9 +15,19 @@ from django_htmx.http import HttpResponseClientRedirect
 from learners.current import LearnerGone, current_learner
 from srm_site.http import HtmxHttpRequest
 
-from . import blocks, caching, documents, matrix, progress, search
+from . import blocks, caching, documents, glossary, matrix, progress, search
 from .forms import CompareForm, DutyFilterForm
-from .models import Category, Duty, Layer, Lesson, MatrixCell, Misconception, Service, search_words
+from .models import (
+    Category,
+    Duty,
+    GlossaryTerm,
+    Layer,
+    Lesson,
+    MatrixCell,
+    Misconception,
+    Service,
+    search_words,
+)
 
 
 def _matrix_etag(request) -> str:
@@ -94,6 +104,7 @@ def lesson_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # The article and its data blocks are read only when their cached fragments are missing.
     article = SimpleLazyObject(lambda: Lesson.objects.get(pk=context["lesson"].pk))
     context["article"] = article
+    context["body_html"] = SimpleLazyObject(lambda: glossary.lesson_body(article, glossary.linkable_terms()))
     context["blocks"] = SimpleLazyObject(lambda: [blocks.build(show) for show in article.shows])
     return render(request, "lessons/lesson_detail.html", context)
 
@@ -287,6 +298,21 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     results = search.search(query) if query else None
     return render(request, "lessons/search.html", {"query": query, "results": results})
+
+
+def _glossary_context() -> dict:
+    terms = list(GlossaryTerm.objects.alphabetical().with_links())
+    uses = glossary.first_uses(glossary.as_terms(terms))
+    for term in terms:
+        term.used_in = uses.get(term.slug, [])
+    return {"groups": glossary.letter_groups(terms), "term_count": len(terms)}
+
+
+@require_safe
+def glossary_page(request: HtmxHttpRequest) -> HttpResponse:
+    # Built only when the page's cached fragment is missing (lessons/caching.py).
+    lazy = caching.lazy_context(_glossary_context, ["groups", "term_count"])
+    return render(request, "lessons/glossary.html", lazy)
 
 
 @require_safe

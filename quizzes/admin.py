@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -9,7 +10,8 @@ from lessons.admin import EscapedHelpTextMixin
 from lessons.models import Category, Lesson, MatrixCell, Service
 from lessons.pack import learn_more_problem, option_problems, relies_on_problems
 
-from . import kinds
+from . import feedback, kinds
+from .forms import AnswerForm
 from .models import Attempt, Kind, Option, Origin, Question, Response
 
 
@@ -84,15 +86,39 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
-def readable_key(snapshot: dict) -> list[str]:
-    """The answer key in the words the learner sees: option labels, or "row: owner" per row."""
+def answer_key(snapshot: dict) -> list[dict]:
+    """The key in the words the learner sees, one line per option or row, each with its reason.
+
+    Choice kinds: every option, right or wrong, with why and the misconception a wrong one sets off.
+    Row kinds (a service's matrix, a sort): every row with its right owner and why.
+    """
     key = snapshot.get("key", {})
-    labels = {str(value): label for value, label in snapshot.get("choices", [])}
+    reasons = snapshot.get("reasons", {})
     if "cells" in key:
-        rows = {row["name"]: row["label"] for row in snapshot.get("rows", [])}
-        return [f"{rows.get(name, name)} → {value}" for name, value in key["cells"].items()]
-    wanted = key.get("choices", [key["choice"]] if "choice" in key else [])
-    return [labels.get(str(value), str(value)) for value in wanted]
+        names = {value: label for row in snapshot.get("rows", []) for value, label in row["choices"] if value}
+        return [
+            {
+                "label": row["label"],
+                "answer": names.get(key["cells"].get(row["name"]), "?"),
+                "right": True,
+                "reason": reasons.get(row["name"], ""),
+            }
+            for row in snapshot.get("rows", [])
+        ]
+    right = {str(v) for v in key.get("choices", [key["choice"]] if "choice" in key else [])}
+    traps = snapshot.get("traps", {})
+    return [
+        {
+            "label": label,
+            "right": str(value) in right,
+            "reason": reasons.get(str(value), ""),
+            "myth": traps.get(str(value), {}).get("myth", ""),
+        }
+        for value, label in snapshot.get("choices", [])
+    ]
+
+
+PREVIEW = "_preview"  # the add/change form's "Preview" button
 
 
 @admin.register(Question)
@@ -129,24 +155,61 @@ class QuestionAdmin(EscapedHelpTextMixin, admin.ModelAdmin):
         # The preview shows the answer key: the same permission as the question's change page.
         if not self.has_view_or_change_permission(request, question):
             raise PermissionDenied
-        if question.retired:
-            snapshot = None
-        else:
+        return self.render_preview(request, question)
+
+    def render_preview(self, request, question, *, unsaved: bool = False):
+        """The question as the learner sees it, then its key, reasons and sources in words (rendered now,
+        so an unsaved preview is read before its transaction is rolled back)."""
+        snapshot = presented = learn_more = None
+        if not question.retired:
+            question = Question.objects.select_related(*kinds.JOINS).get(pk=question.pk)
             kinds.load([question])
-            snapshot = kinds.snapshot(question)
+            lookups = kinds.Lookups()
+            snapshot = kinds.snapshot(question, lookups)
+            presented = kinds.Presented.from_dict(snapshot)
+            learn_more = feedback.learn_more(question, lookups)
         return render(
             request,
             "admin/quizzes/question_preview.html",
             {
                 **self.admin_site.each_context(request),
+                "opts": self.opts,
                 "title": f"Preview: {question.slug}",
                 "question": question,
+                "unsaved": unsaved,
                 "snapshot": snapshot,
-                "presented": kinds.Presented.from_dict(snapshot) if snapshot else None,
-                "key_lines": readable_key(snapshot) if snapshot else [],
-                "options": list(question.options.select_related("misconception")),
+                "presented": presented,
+                "form": AnswerForm(presented=presented) if presented else None,
+                "kind_template": kinds.kind_module(question.kind).TEMPLATE,
+                "key": answer_key(snapshot) if snapshot else [],
+                "learn_more": learn_more,
             },
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or PREVIEW not in request.POST:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # Preview before saving: the form is checked and saved exactly as "Save" would (same permission,
+        # same validation, CSRF from the admin), the preview is drawn from what was saved, and everything,
+        # the log entry included, is rolled back. Invalid input comes back as the form with its errors.
+        with transaction.atomic(using=router.db_for_write(Question)):
+            response = super().changeform_view(
+                request, object_id, form_url, {**(extra_context or {}), "preview_refused": True}
+            )
+            if hasattr(response, "render"):
+                response.render()
+            transaction.set_rollback(True)
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if PREVIEW in request.POST:
+            return self.render_preview(request, obj, unsaved=True)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if PREVIEW in request.POST:
+            return self.render_preview(request, obj, unsaved=True)
+        return super().response_change(request, obj)
 
 
 class ResponseInline(admin.TabularInline):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from learners.models import Learner
 
 from . import kinds, tags
-from .attempts import start_attempt
+from .attempts import NoSuchQuestion, start_attempt
 from .grading import AlreadyAnswered, record_answer
 from .models import Attempt, ExamDraft, Kind, Mode, Question
 
@@ -84,6 +84,24 @@ def draw(length: int, *, task: str = "", rng: random.Random | None = None) -> li
             counts[key] = counts.get(key, 0) + 1
     rng.shuffle(drawn)
     return drawn
+
+
+# The chart of past exams shows the latest this many (the table beside it lists every one).
+CHART_EXAMS = 20
+
+
+def score_bars(past: list[Attempt]) -> list:
+    """Percent right in each finished exam, oldest first, as bars of an inline SVG chart (mastery's
+    geometry): the raw percent, never a scaled score."""
+    from .mastery import percent_bars
+
+    done = [a for a in past if a.finished_at is not None][-CHART_EXAMS:]
+    return percent_bars(
+        [
+            (a.percent, f"{a.started_at.day} {a.started_at:%b %Y, %H:%M} UTC: {a.percent}% right ({a.title})")
+            for a in done
+        ]
+    )
 
 
 def title_for(length: int, minutes: int, task: str = "") -> str:
@@ -163,17 +181,41 @@ def _check_open(attempt: Attempt, now: datetime) -> None:
         raise ExamClosed(attempt, late=True)
 
 
-def open_question(attempt: Attempt, question: Question, now: datetime | None = None) -> ExamDraft:
+@dataclass(frozen=True)
+class ExamSlot:
+    position: int
+    question_id: int
+    kind: str
+
+
+def question_at(attempt: Attempt, position: int) -> ExamSlot:
+    """The exam's question at a position: its id and kind (one small query; the page's content comes
+    from presented(), cached)."""
+    row = attempt.slots.filter(position=position).values_list("question_id", "question__kind").first()
+    if row is None:
+        raise NoSuchQuestion(f"This exam has no question {position}.")
+    return ExamSlot(position, *row)
+
+
+def presented(question_id: int) -> kinds.Presented:
+    """The question as the learner sees it, built from the content alone: the views cache it under the
+    content version, so saving an answer neither reloads the kind's relations nor rebuilds the choices."""
+    question = Question.objects.select_related(*kinds.JOINS).get(pk=question_id)
+    kinds.load([question], key=False)
+    return kinds.present(question)
+
+
+def open_question(attempt: Attempt, question_id: int, now: datetime | None = None) -> ExamDraft:
     """The question's draft, noting when it was shown so the time spent on it can be counted."""
     now = now or timezone.now()
     if attempt.finished_at is None:
-        ExamDraft.objects.filter(attempt=attempt, question=question).update(opened_at=now)
-    return ExamDraft.objects.get(attempt=attempt, question=question)
+        ExamDraft.objects.filter(attempt=attempt, question_id=question_id).update(opened_at=now)
+    return ExamDraft.objects.get(attempt=attempt, question_id=question_id)
 
 
 def save_draft(
     attempt: Attempt,
-    question: Question,
+    question_id: int,
     *,
     answer: dict | None,
     guessed: bool,
@@ -185,7 +227,7 @@ def save_draft(
     now = now or timezone.now()
     _check_open(attempt, now)
     with transaction.atomic():
-        draft = ExamDraft.objects.select_for_update().get(attempt=attempt, question=question)
+        draft = ExamDraft.objects.select_for_update().get(attempt=attempt, question_id=question_id)
         if draft.opened_at is not None:
             spent = (now - draft.opened_at).total_seconds()
             draft.seconds += int(min(max(spent, 0), MAX_SECONDS_PER_VISIT))
@@ -195,6 +237,13 @@ def save_draft(
         draft.opened_at = None
         draft.save()
     return draft
+
+
+def set_flag(attempt: Attempt, question_id: int, *, flagged: bool, now: datetime | None = None) -> None:
+    """Flag or unflag a question, leaving its saved answer alone; refused like an answer once the exam is
+    over."""
+    _check_open(attempt, now or timezone.now())
+    ExamDraft.objects.filter(attempt=attempt, question_id=question_id).update(flagged=flagged)
 
 
 @dataclass

@@ -4,7 +4,9 @@ suggested next step, from the learner's answers and review cards.
 Levels (stated on the page): not started (no answer), attempted, familiar (60% or more right over at least 3
 questions), proficient (80% or more over at least 5), mastered (proficient, and at least 80% of the topic's
 review cards have an FSRS stability of 21 days or more, Anki's "mature"). The queries are fixed however many
-answers a learner has: answers are aggregated per question and per day in the database.
+answers a learner has: answers are aggregated per question and per day in the database, and what is built
+from them is cached under the learner's answers stamp (it changes with every graded answer, which is also
+what moves a review card) and the content version; only the counts that move otherwise are read each time.
 """
 
 from __future__ import annotations
@@ -12,17 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from learners.models import Learner
+from lessons.documents import content_version
 from lessons.models import Category, Layer, Lesson, LessonProgress, Service
 
 from . import review, tags
 from .models import Attempt, Mode, Response, ReviewCard
 
 MATURE_DAYS = 21
+# Entries for an old stamp or content version are never read again; the timeout only frees memory.
+CACHE_SECONDS = 60 * 60 * 24
 CHART_DAYS = 30
 STRIP_DAYS = 28
 
@@ -102,6 +108,7 @@ class Progress:
     tasks: list[Standing]
     days: list[Day]
     strip: list[tuple[date, int]]
+    all_days: list[Day] = field(default_factory=list)
     accuracy_bars: list[Bar] = field(default_factory=list)
     strip_cells: list[Bar] = field(default_factory=list)
     lessons_done: int = 0
@@ -111,6 +118,7 @@ class Progress:
     exams_taken: int = 0
     answers: int = 0
     next_step: Standing | None = None
+    cache_key: str = ""
 
     @property
     def days_practised(self) -> int:
@@ -142,9 +150,41 @@ def _add(standing: Standing, question_id: int, per_question, mature) -> None:
     standing.mature += question_id in mature
 
 
+def answers_stamp(learner: Learner) -> str:
+    """Changes whenever the learner's graded answers do (a new answer, a merge, a deletion): one query."""
+    found = Response.objects.filter(attempt__learner=learner).aggregate(n=Count("id"), last=Max("id"))
+    return f"{found['n']}-{found['last'] or 0}"
+
+
 def progress(learner: Learner | None, now: datetime | None = None) -> Progress:
-    """Everything the page shows, in a fixed number of queries."""
+    """Everything the page shows, in a fixed number of queries: the part built from the answers and the
+    content comes from the cache while neither changed."""
     now = now or timezone.now()
+    stamp = answers_stamp(learner) if learner is not None else "none"
+    key = f"mastery:{learner.pk if learner else 0}:{stamp}:{content_version()}"
+    result = cache.get(key)
+    if result is None:
+        result = _from_answers(learner)
+        result.cache_key = key
+        cache.set(key, result, CACHE_SECONDS)
+    if learner is not None:
+        result.lessons_done = LessonProgress.objects.filter(learner=learner).count()
+        result.cards = ReviewCard.objects.for_learner(learner).count()
+        result.cards_due = review.due_count(learner.pk, now)
+        result.exams_taken = Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).finished().count()
+    answered_on = {d.day: d.answers for d in result.all_days}
+    today = now.date()
+    result.strip = [
+        (today - timedelta(days=i), answered_on.get(today - timedelta(days=i), 0))
+        for i in range(STRIP_DAYS - 1, -1, -1)
+    ]
+    result.strip_cells = strip_cells(result.strip)
+    return result
+
+
+def _from_answers(learner: Learner | None) -> Progress:
+    """The standings, the days and the next step: what only changes when the learner answers (or the
+    content changes)."""
     layers = list(Layer.objects.order_by("-order").values_list("slug", "name"))
     categories = list(Category.objects.values_list("slug", "name"))
     services = list(Service.objects.order_by("name").values_list("slug", "name"))
@@ -192,24 +232,14 @@ def progress(learner: Learner | None, now: datetime | None = None) -> Progress:
             .order_by("day")
             .values_list("day", "n", "right")
         ]
-        result.lessons_done = LessonProgress.objects.filter(learner=learner).count()
-        result.cards = ReviewCard.objects.for_learner(learner).count()
-        result.cards_due = review.due_count(learner.pk, now)
-        result.exams_taken = Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).finished().count()
         result.answers = sum(n for n, _ in per_question.values())
     result.grid = [(name, [grid[slug, c] for c, _ in categories]) for slug, name in layers]
     result.services = list(by_service.values())
     result.by_category = list(by_cat.values())
     result.tasks = list(by_task.values())
+    result.all_days = days
     result.days = days[-CHART_DAYS:]
-    answered_on = {d.day: d.answers for d in days}
-    today = now.date()
-    result.strip = [
-        (today - timedelta(days=i), answered_on.get(today - timedelta(days=i), 0))
-        for i in range(STRIP_DAYS - 1, -1, -1)
-    ]
     result.accuracy_bars = accuracy_bars(result.days)
-    result.strip_cells = strip_cells(result.strip)
     result.next_step = next_step(result.tasks + result.by_category + result.services)
     return result
 
@@ -224,23 +254,29 @@ def next_step(standings: list[Standing]) -> Standing | None:
 
 # Charts: geometry in viewBox units, drawn by the template as inline SVG (no script, no style attribute).
 CHART_WIDTH, CHART_HEIGHT = 300, 120
+CHART_SIZE = {"width": CHART_WIDTH, "height": CHART_HEIGHT}
 STRIP_HEIGHT = round(CHART_WIDTH / 7 * STRIP_DAYS / 7)
 
 
-def accuracy_bars(days: list[Day]) -> list[Bar]:
-    if not days:
+def percent_bars(points: list[tuple[int, str]]) -> list[Bar]:
+    """One bar per (percent, label), oldest first, filling the chart's width."""
+    if not points:
         return []
-    slot = CHART_WIDTH / max(len(days), 1)
+    slot = CHART_WIDTH / len(points)
     return [
         Bar(
             x=round(i * slot + slot * 0.15, 2),
-            y=round(CHART_HEIGHT - CHART_HEIGHT * d.percent / 100, 2),
+            y=round(CHART_HEIGHT - CHART_HEIGHT * percent / 100, 2),
             width=round(slot * 0.7, 2),
-            height=round(CHART_HEIGHT * d.percent / 100, 2),
-            label=f"{d.day:%d %b}: {d.percent}% of {d.answers}",
+            height=round(CHART_HEIGHT * percent / 100, 2),
+            label=label,
         )
-        for i, d in enumerate(days)
+        for i, (percent, label) in enumerate(points)
     ]
+
+
+def accuracy_bars(days: list[Day]) -> list[Bar]:
+    return percent_bars([(d.percent, f"{d.day:%d %b}: {d.percent}% of {d.answers}") for d in days])
 
 
 def strip_cells(strip: list[tuple[date, int]]) -> list[Bar]:

@@ -18,4 +18,5 @@ urlpatterns = [
     path("exam/<uuid:attempt_id>/results/", views.exam_results, name="exam_results"),
     path("exam/<uuid:attempt_id>/<int:position>/", views.exam_question, name="exam_question"),
     path("exam/<uuid:attempt_id>/<int:position>/answer/", views.exam_answer, name="exam_answer"),
+    path("exam/<uuid:attempt_id>/<int:position>/flag/", views.exam_flag, name="exam_flag"),
 ]

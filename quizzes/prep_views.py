@@ -6,8 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from learners.current import current_learner
+from lessons.caching import cached
 from srm_site.http import HtmxHttpRequest
 
 from . import attempts, exam, kinds, mastery, review
@@ -59,12 +62,17 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
 # Exam simulation
 
 
-def _exam(request: HtmxHttpRequest, attempt_id) -> Attempt:
-    """The learner's exam, finished first if its deadline passed while nobody was looking."""
+def _open_exam(request: HtmxHttpRequest, attempt_id) -> Attempt:
+    """The learner's exam, as it is (a POST checks the deadline itself)."""
     attempt = attempts.find_attempt(current_learner(request), attempt_id)
     if attempt.mode != Mode.EXAM:
         raise attempts.AttemptNotFound("Not an exam.")
-    return exam.expire_if_due(attempt)
+    return attempt
+
+
+def _exam(request: HtmxHttpRequest, attempt_id) -> Attempt:
+    """The learner's exam, finished first if its deadline passed while nobody was looking."""
+    return exam.expire_if_due(_open_exam(request, attempt_id))
 
 
 def _past_exams(learner) -> list[Attempt]:
@@ -74,11 +82,21 @@ def _past_exams(learner) -> list[Attempt]:
     return list(Attempt.objects.for_learner(learner).filter(mode=Mode.EXAM).order_by("started_at"))
 
 
+def _past_context(past: list[Attempt]) -> dict:
+    """What the past-exams partial needs: the list for its table and the bars of its chart."""
+    return {
+        "past": past,
+        "past_bars": exam.score_bars(past),
+        "chart": mastery.CHART_SIZE,
+        "chart_exams": exam.CHART_EXAMS,
+    }
+
+
 def _setup_context(request: HtmxHttpRequest, form: ExamSetupForm) -> dict:
     past = _past_exams(current_learner(request))
     return {
         "form": form,
-        "past": past,
+        **_past_context(past),
         "open_exam": next((a for a in past if a.finished_at is None), None),
         "formats": [(n, m, exam.minutes_for(n, extra_time=True)) for n, m in exam.FORMATS.items()],
     }
@@ -113,6 +131,11 @@ def exam_detail(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     return redirect("prep:exam_question", attempt.pk, unanswered)
 
 
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """A page change: a redirect, or for htmx a client redirect (htmx does not follow a 302 as a page)."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 def _closed(request: HtmxHttpRequest, attempt: Attempt, *, late: bool) -> HttpResponse:
     if late:
         messages.error(
@@ -122,75 +145,114 @@ def _closed(request: HtmxHttpRequest, attempt: Attempt, *, late: bool) -> HttpRe
         )
     else:
         messages.info(request, "This exam is already submitted; answers can no longer change.")
-    return redirect("prep:exam_results", attempt.pk)
+    return _go(request, reverse("prep:exam_results", args=[attempt.pk]))
 
 
-def _question_context(attempt: Attempt, slot: attempts.Slot, draft, *, form=None) -> dict:
-    lookups = kinds.Lookups()
-    presented = kinds.present(slot.question, lookups)
+def _presented(request: HtmxHttpRequest, row: exam.ExamSlot) -> kinds.Presented:
+    return cached(request, "exam-presented", lambda: exam.presented(row.question_id), row.question_id)
+
+
+def _question_context(
+    request: HtmxHttpRequest, attempt: Attempt, row: exam.ExamSlot, draft, *, form=None
+) -> dict:
+    presented = _presented(request, row)
     if form is None:
         initial = (draft.answer or {}) | {"guessed": draft.guessed}
         form = AnswerForm(initial=initial, presented=presented)
     return {
         "attempt": attempt,
-        "slot": slot,
+        "slot": row,
         "draft": draft,
         "presented": presented,
         "form": form,
-        "kind_template": kinds.kind_module(slot.question.kind).TEMPLATE,
+        "kind_template": kinds.kind_module(row.kind).TEMPLATE,
         "nav": exam.navigator(attempt),
         "seconds_left": exam.seconds_left(attempt),
     }
 
 
+EXAM_QUESTION = "prep/exam_question.html"
+
+
 @require_safe
+@vary_on_headers("HX-Request")
 @explain_missing_attempt
 def exam_question(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     attempt = _exam(request, attempt_id)
     if attempt.is_finished:
-        return redirect("prep:exam_results", attempt.pk)
-    slot = attempts.slot(attempt, position)
-    draft = exam.open_question(attempt, slot.question)
-    return render(request, "prep/exam_question.html", _question_context(attempt, slot, draft))
+        return _go(request, reverse("prep:exam_results", args=[attempt.pk]))
+    row = exam.question_at(attempt, position)
+    draft = exam.open_question(attempt, row.question_id)
+    template = f"{EXAM_QUESTION}#exam-card" if request.htmx else EXAM_QUESTION
+    return render(request, template, _question_context(request, attempt, row, draft))
 
 
-def _next_url(attempt: Attempt, position: int, go: str) -> str:
+def _next_position(attempt: Attempt, position: int, go: str) -> int | None:
+    """Where the learner asked to go after saving: a question's position, or None for the review screen."""
     match go:
         case "prev" if position > 1:
-            return reverse("prep:exam_question", args=[attempt.pk, position - 1])
+            return position - 1
         case "next" if position < attempt.total:
-            return reverse("prep:exam_question", args=[attempt.pk, position + 1])
+            return position + 1
         case "next" | "review":
-            return reverse("prep:exam_review", args=[attempt.pk])
+            return None
         case number if number.isdigit() and 1 <= int(number) <= attempt.total:
-            return reverse("prep:exam_question", args=[attempt.pk, int(number)])
-    return reverse("prep:exam_question", args=[attempt.pk, position])
+            return int(number)
+    return position
 
 
 @require_POST
 @explain_missing_attempt
 def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
-    attempt = attempts.find_attempt(current_learner(request), attempt_id)
-    if attempt.mode != Mode.EXAM:
-        raise attempts.AttemptNotFound("Not an exam.")
-    slot = attempts.slot(attempt, position)
-    presented = kinds.present(slot.question)
+    """Save the answer and flag, then go where the learner asked. With htmx the next question's card comes
+    back in place (its URL pushed); the review screen is a page change."""
+    attempt = _open_exam(request, attempt_id)
+    row = exam.question_at(attempt, position)
+    presented = _presented(request, row)
     form = AnswerForm(request.POST, presented=presented)
     given = any(name in request.POST for name in kinds.form_fields(presented))
     if given and not form.is_valid():
-        draft = exam.open_question(attempt, slot.question)
-        return render(request, "prep/exam_question.html", _question_context(attempt, slot, draft, form=form))
+        draft = exam.open_question(attempt, row.question_id)
+        template = f"{EXAM_QUESTION}#exam-card" if request.htmx else EXAM_QUESTION
+        return render(request, template, _question_context(request, attempt, row, draft, form=form))
     try:
         exam.save_draft(
             attempt,
-            slot.question,
+            row.question_id,
             answer=form.answer() if given else None,
             guessed=given and form.guessed,
             flagged=bool(request.POST.get("flagged")),
         )
     except exam.ExamClosed as closed:
         return _closed(request, closed.attempt, late=closed.late)
-    return redirect(_next_url(attempt, position, request.POST.get("go", "next")))
+    target = _next_position(attempt, position, request.POST.get("go", "next"))
+    if target is None:
+        return _go(request, reverse("prep:exam_review", args=[attempt.pk]))
+    url = reverse("prep:exam_question", args=[attempt.pk, target])
+    if not request.htmx:
+        return redirect(url)
+    row = exam.question_at(attempt, target)
+    draft = exam.open_question(attempt, row.question_id)
+    return push_url(
+        render(request, f"{EXAM_QUESTION}#exam-card", _question_context(request, attempt, row, draft)), url
+    )
+
+
+@require_POST
+@explain_missing_attempt
+def exam_flag(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
+    """Flag or unflag one question at once (the checkbox with JavaScript); the answer is left as saved.
+    Without JavaScript the flag travels with the answer form instead."""
+    attempt = _open_exam(request, attempt_id)
+    row = exam.question_at(attempt, position)
+    try:
+        exam.set_flag(attempt, row.question_id, flagged=bool(request.POST.get("flagged")))
+    except exam.ExamClosed as closed:
+        return _closed(request, closed.attempt, late=closed.late)
+    if not request.htmx:
+        return redirect("prep:exam_question", attempt.pk, position)
+    context = {"attempt": attempt, "slot": row, "nav": exam.navigator(attempt)}
+    return render(request, f"{EXAM_QUESTION}#exam-nav", context)
 
 
 @require_safe
@@ -216,9 +278,7 @@ def exam_review(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
 @require_POST
 @explain_missing_attempt
 def exam_submit(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
-    attempt = attempts.find_attempt(current_learner(request), attempt_id)
-    if attempt.mode != Mode.EXAM:
-        raise attempts.AttemptNotFound("Not an exam.")
+    attempt = _open_exam(request, attempt_id)
     late = attempt.finished_at is None and attempt.deadline and timezone.now() >= attempt.deadline
     exam.finish_exam(attempt)
     if late:
@@ -234,6 +294,9 @@ def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
         return redirect("prep:exam_detail", attempt.pk)
     results = exam.results(attempt)
     readiness = exam.readiness(attempt.learner)
+    past = list(
+        Attempt.objects.for_learner(attempt.learner).filter(mode=Mode.EXAM).finished().order_by("started_at")
+    )
     return render(
         request,
         "prep/exam_results.html",
@@ -251,12 +314,7 @@ def exam_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
                 if rows
             ],
             "min_evidence": exam.MIN_EVIDENCE,
-            "past": list(
-                Attempt.objects.for_learner(attempt.learner)
-                .filter(mode=Mode.EXAM)
-                .finished()
-                .order_by("started_at")
-            ),
+            **_past_context(past),
         },
     )
 

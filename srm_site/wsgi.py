@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srm_site.settings")
 
 django_application = get_wsgi_application()
 
-# Live-class phones poll every 2 s; an unchanged poll is answered before Django's middleware (measured: see
+# Live-class phones poll every second; an unchanged poll is answered before Django's middleware (measured: see
 # classroom/polling.py and docs/decisions.md).
 from classroom.polling import fast_polls  # noqa: E402 (needs the settings above)
 

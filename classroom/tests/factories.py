@@ -29,6 +29,30 @@ def snapshot(
     }
 
 
+def multi_snapshot() -> dict:
+    """A frozen exam-style "choose two" question: options 11 and 12 are right; 13 matches a misconception."""
+    return {
+        "slug": "multi-customer-duties",
+        "kind": "multiple",
+        "prompt": "Which two are the customer's on Amazon EC2? (Choose two.)",
+        "context": "",
+        "many": True,
+        "instructions": "Select all that apply, as many as the question asks.",
+        "choices": [
+            ["11", "Patching the guest operating system"],
+            ["12", "Configuring security groups"],
+            ["13", "Patching the hypervisor"],
+            ["14", "Replacing failed disks"],
+        ],
+        "key": "11,12",
+        "keys": ["11", "12"],
+        "explanation": "The guest OS and the firewall rules are the customer's; the host is AWS's.",
+        "sources": ["https://aws.amazon.com/compliance/shared-responsibility-model/"],
+        "misconceptions": {"13": {"myth": "I patch the hypervisor.", "correction": "AWS patches it."}},
+        "learn_more": None,
+    }
+
+
 class ClassSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ClassSession
@@ -37,6 +61,8 @@ class ClassSessionFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"{100000 + n:06d}")
     title = "Shared responsibility basics"
     topic = "everything"
+    # Off unless a test is about it: most tests seat learners one by one, and the first answer would close.
+    auto_close = False
 
 
 class SessionQuestionFactory(factory.django.DjangoModelFactory):
@@ -74,6 +100,14 @@ def class_with_questions(count=3, **kwargs):
     session = ClassSessionFactory(**kwargs)
     for position in range(1, count + 1):
         SessionQuestionFactory(session=session, position=position)
+    return session
+
+
+def multi_class(**kwargs):
+    """A class whose first question is a "choose two" one, then an owner question."""
+    session = ClassSessionFactory(**kwargs)
+    SessionQuestionFactory(session=session, position=1, snapshot=multi_snapshot())
+    SessionQuestionFactory(session=session, position=2)
     return session
 
 

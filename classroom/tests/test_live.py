@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from classroom import live, state
+from classroom import engine, live, state
 from classroom.models import Answer, ClassSession, Phase, Scoring, Seat
 from learners.tests.factories import LearnerFactory, UserFactory
-from quizzes.models import Response, ReviewCard
+from quizzes.models import Kind, Response, ReviewCard
 from quizzes.tests.factories import OwnerQuestionFactory, SingleQuestionFactory
 
-from .factories import ClassSessionFactory, SeatFactory, class_with_questions, move
+from .factories import ClassSessionFactory, SeatFactory, class_with_questions, move, multi_class
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,9 @@ def test_the_speed_bonus_gives_more_points_for_faster_right_answers(db):
 
 def test_a_signed_in_learners_answers_also_go_to_their_own_quiz_history(db):
     question = OwnerQuestionFactory()
-    room = live.create_session(UserFactory(), title="Basics", topic="everything", chosen=[question])
+    room = live.create_session(
+        UserFactory(), title="Basics", topic="everything", chosen=[question], auto_close=False
+    )
     room = live.advance(room, "start", version=room.version)
     learner = LearnerFactory(user=UserFactory())
     seat = live.join(room, "Ada", learner=learner)
@@ -249,3 +251,106 @@ def test_seats_outside_a_session_cannot_be_removed_through_it(room):
     assert live.remove_seat(room, other.pk) is None
     other.refresh_from_db()
     assert not other.removed
+
+
+def _seated(session, name):
+    return Seat.objects.select_related("session").get(pk=live.join(session, name).pk)
+
+
+def test_auto_close_closes_the_question_when_the_last_seated_learner_answers(db):
+    room = move(class_with_questions(2, auto_close=True), "start")
+    ada, bob = _seated(room, "Ada"), _seated(room, "Bob")
+    live.submit_answer(ada, position=1, choice="Customer")
+    assert ClassSession.objects.get(pk=room.pk).phase == Phase.OPEN  # Bob has not answered yet
+    live.submit_answer(Seat.objects.select_related("session").get(pk=bob.pk), position=1, choice="AWS")
+    closed = ClassSession.objects.get(pk=room.pk)
+    assert (closed.phase, closed.version) == (Phase.CLOSED, room.version + 1)
+    assert state.pulse(room.pk).phase == Phase.CLOSED  # every screen's next poll sees it
+    # Bob's double tap arriving after the close is his first answer, not "closed".
+    with pytest.raises(live.AlreadyAnswered) as refused:
+        live.submit_answer(bob, position=1, choice="Customer")
+    assert refused.value.answer.choice == "AWS" and Answer.objects.count() == 2
+
+
+def test_removing_the_only_learner_who_had_not_answered_closes_the_question(db):
+    room = move(class_with_questions(2, auto_close=True), "start")
+    ada, bob = _seated(room, "Ada"), _seated(room, "Bob")
+    live.submit_answer(ada, position=1, choice="Customer")
+    live.remove_seat(ClassSession.objects.get(pk=room.pk), bob.pk)
+    assert ClassSession.objects.get(pk=room.pk).phase == Phase.CLOSED
+
+
+def test_without_auto_close_answers_stay_open_for_the_host(db):
+    room = move(class_with_questions(2, auto_close=False), "start")
+    live.submit_answer(_seated(room, "Ada"), position=1, choice="Customer")
+    assert ClassSession.objects.get(pk=room.pk).phase == Phase.OPEN
+
+
+def test_a_late_pulse_never_steps_the_screens_back(db):
+    room = move(class_with_questions(2), "start")
+    stale = ClassSession.objects.get(pk=room.pk)
+    room = move(room, "close")
+    state.publish(stale)  # a slower request publishing what it read before the close
+    assert state.pulse(room.pk).version == room.version
+
+
+def test_a_real_multiple_answer_question_is_frozen_with_every_right_option():
+    question = SingleQuestionFactory(
+        kind=Kind.MULTIPLE,
+        options=[("Guest OS patches", True), ("Security groups", True), ("Hypervisor", False)],
+    )
+    session = live.create_session(UserFactory(), title="Two", topic="everything", chosen=[question])
+    snap = session.items.get().snapshot
+    right = sorted(str(o.pk) for o in question.options.filter(correct=True))
+    assert snap["many"] and snap["keys"] == right and snap["key"] == ",".join(right)
+    assert engine.is_right(snap, ",".join(right)) and not engine.is_right(snap, right[0])
+
+
+def test_multiple_answers_are_graded_all_or_nothing_and_recorded_once(db):
+    room = move(multi_class(), "start")
+    ada, bob, cy = (_seated(room, n) for n in ("Ada", "Bob", "Cy"))
+    assert live.submit_answer(ada, position=1, choice=["12", "11"]).correct
+    partial = live.submit_answer(bob, position=1, choice=["11"])
+    assert (partial.choice, partial.correct, partial.points) == ("11", False, 0)
+    with pytest.raises(live.Refused, match="Choose one of the answers shown"):
+        live.submit_answer(cy, position=1, choice=["11", "99"])
+    with pytest.raises(live.Refused, match="Choose an answer"):
+        live.submit_answer(cy, position=1, choice=[])
+    with pytest.raises(live.AlreadyAnswered):
+        live.submit_answer(ada, position=1, choice=["11", "12"])
+    assert Answer.objects.get(seat=ada).choice == "11,12" and Answer.objects.count() == 2
+
+
+def test_several_options_for_a_one_answer_question_are_refused(open_room):
+    seat = _seated(open_room, "Ada")
+    with pytest.raises(live.Refused, match="Choose one answer"):
+        live.submit_answer(seat, position=1, choice=["AWS", "Customer"])
+    assert not Answer.objects.exists()
+
+
+def test_the_distribution_counts_each_ticked_option_and_the_misconception(db):
+    room = move(multi_class(), "start")
+    for name, ticked in [("Ada", ["11", "12"]), ("Bob", ["11", "13"]), ("Cy", ["13"])]:
+        live.submit_answer(_seated(room, name), position=1, choice=ticked)
+    dist = state.distribution(room.items.get(position=1))
+    assert dist["answered"] == 3 and dist["many"]
+    assert [(b["count"], b["percent"], b["right"]) for b in dist["bars"]] == [
+        (2, 67, True), (1, 33, True), (2, 67, False), (0, 0, False),
+    ]  # fmt: skip
+    assert dist["key_label"] == "Patching the guest operating system; Configuring security groups"
+    assert [(m["value"], m["count"]) for m in dist["myths"]] == [("13", 2)]
+
+
+def test_close_then_reveal_from_the_same_screen_reveals_but_next_never_skips(db):
+    room = move(class_with_questions(3), "start")
+    seen = room.version  # the host's screen, before either key press took effect
+    live.advance(room, "close", version=seen, position=1)
+    revealed = live.advance(room, "reveal", version=seen, position=1)
+    assert (revealed.phase, revealed.position) == (Phase.REVEALED, 1)
+    seen = revealed.version
+    live.advance(revealed, "next", version=seen, position=1)
+    again = live.advance(revealed, "next", version=seen, position=1)  # a double press
+    assert (again.phase, again.position) == (Phase.OPEN, 2)
+    # A close or reveal from a screen of another question changes nothing.
+    stale = live.advance(again, "reveal", version=seen, position=1)
+    assert (stale.phase, stale.version) == (Phase.OPEN, again.version)

@@ -1,9 +1,9 @@
 import pytest
 
-from classroom import report
+from classroom import engine, report
 from classroom.models import Seat
 
-from .factories import AnswerFactory, SeatFactory, class_with_questions
+from .factories import AnswerFactory, SeatFactory, class_with_questions, multi_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,30 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas():
         "Ada",
         3,
     ]
+
+
+def test_a_multiple_answer_question_gets_the_same_item_analysis_graded_all_or_nothing():
+    """The MARKS above with question 1 a "choose two": right = both right options ticked, and a partly right
+    answer (one right option, or a right and a wrong one) is wrong, so the hand-computed values hold."""
+    session = run_class(MARKS)
+    item = session.items.get(position=1)
+    item.snapshot = multi_snapshot()
+    item.save()
+    partly = ["11", "11,13", "12", "13"]
+    for n, answer in enumerate(item.answers.order_by("seat__nickname")):
+        answer.choice = "11,12" if answer.correct else partly[n % len(partly)]
+        assert answer.correct == engine.is_right(item.snapshot, answer.choice)
+        answer.save()
+    built = report.build(session)
+    first = built.items[0]
+    assert first.facility == 0.7 and first.discrimination == pytest.approx(0.530, abs=0.001)
+    assert first.key_label == "Patching the guest operating system; Configuring security groups"
+    # Seven ticked both; L7 ticked "13", L8 "11", L9 "11" and "13".
+    assert [b["count"] for b in first.dist["bars"]] == [9, 7, 2, 0]
+    rows = list(report.response_rows(session))
+    assert [
+        "L9",
+        1,
+        item.snapshot["prompt"],
+        "Patching the guest operating system; Patching the hypervisor",
+    ] == rows[9][:4]

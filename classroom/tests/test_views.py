@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -15,7 +16,7 @@ from learners.tests.factories import UserFactory
 from quizzes.models import Attempt
 from quizzes.tests.factories import OwnerQuestionFactory
 
-from .factories import ClassSessionFactory, class_with_questions, move, snapshot
+from .factories import ClassSessionFactory, class_with_questions, move, multi_class, snapshot
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -294,9 +295,11 @@ def test_create_a_class_from_hand_picked_questions(client, db):
     client.post(
         "/classroom/new/",
         {"source": "picked", "picked": f"{second.slug}\nnot-a-question\n{first.slug}", "length": 5,
-         "seconds_per_question": 0, "scoring": "accuracy", "leaderboard": "off"},
+         "seconds_per_question": 0, "scoring": "accuracy", "leaderboard": "off", "name": " Week 3 recap "},
     )  # fmt: skip
-    assert [i.question for i in ClassSession.objects.get().items.all()] == [second, first]
+    session = ClassSession.objects.get()
+    assert [i.question for i in session.items.all()] == [second, first]
+    assert session.title == "Week 3 recap"  # the host's own title, not "Hand-picked questions"
 
 
 def test_a_topic_without_questions_creates_nothing(client, db):
@@ -311,7 +314,7 @@ def test_a_topic_without_questions_creates_nothing(client, db):
             "leaderboard": "off",
         },
     )
-    assertContains(response, "no single-answer questions on that topic")
+    assertContains(response, "no questions a class can use on that topic")
     assert not ClassSession.objects.exists()
 
 
@@ -430,3 +433,66 @@ def test_the_timer_runs_out_on_the_next_poll_and_the_phone_sees_answers_closed(c
     assertContains(response, "Answers are closed")
     room.refresh_from_db()
     assert room.phase == Phase.CLOSED
+
+
+def test_auto_close_is_on_by_default_in_the_create_form_and_can_be_turned_off(client, db):
+    OwnerQuestionFactory.create_batch(2)
+    client.force_login(UserFactory())
+    page = client.get("/classroom/")
+    assertContains(page, 'name="auto_close"')
+    assert re.search(r'<input type="checkbox" name="auto_close"[^>]*checked', page.content.decode())
+    base = {"source": "everything", "length": 5, "seconds_per_question": 0, "scoring": "accuracy"}
+    client.post("/classroom/new/", {**base, "leaderboard": "off", "auto_close": "on"})
+    client.post("/classroom/new/", {**base, "leaderboard": "off"})  # the box unticked
+    assert [s.auto_close for s in ClassSession.objects.order_by("created_at")] == [True, False]
+
+
+def test_the_timer_runs_out_and_the_projector_shows_answers_closed_and_counts(client, db):
+    room = class_with_questions(1, seconds_per_question=20)
+    phone = Client()
+    join(phone, room)
+    room = move(room, "start")
+    client.force_login(room.host)
+    assertContains(client.get(room.get_absolute_url()), "Time limit: 20 seconds.")
+    room.items.update(closes_at=timezone.now() - timedelta(seconds=1))
+    state.forget(room.pk)
+    response = client.get(f"{room.get_absolute_url()}?f=stale", headers=HTMX)
+    assertContains(response, "Answered 0 of 1")
+    assertContains(response, "answers closed")
+    assertContains(response, 'value="reveal"')
+    assertNotContains(response, 'value="close"')
+    refused = answer(phone, room, headers=HTMX)
+    assertContains(refused, "Answers for that question are closed.")
+    assert not Answer.objects.exists()
+
+
+def test_a_choose_two_question_on_the_phone_and_the_projector(client, db):
+    room = move(multi_class(), "start")
+    client.force_login(room.host)
+    phone = Client()
+    join(phone, room)
+    card = phone.get(play_url(room), headers=HTMX)
+    assertContains(card, 'type="checkbox" name="choice" value="11"')
+    assertContains(card, "Select all that apply")
+    assertContains(card, "Submit my answers")
+    assertNotContains(card, "right")  # nothing on the phone says which options are right
+    assertContains(client.get(room.get_absolute_url()), "Select all that apply")
+    received = phone.post(f"{play_url(room)}answer/", {"position": 1, "choice": ["11", "13"]}, headers=HTMX)
+    assertContains(received, "Answer received")
+    assertContains(received, "Patching the guest operating system; Patching the hypervisor")
+    assert Answer.objects.get().choice == "11,13"
+    again = phone.post(f"{play_url(room)}answer/", {"position": 1, "choice": ["11", "12"]}, headers=HTMX)
+    assertContains(again, "You already answered this question")
+    assert Answer.objects.get().choice == "11,13"
+    room = move(room, "reveal")
+    verdict = phone.get(f"{play_url(room)}?v=1", headers=HTMX)
+    assertContains(verdict, "Not this time")
+    assertContains(
+        verdict, "Right answers:</strong> Patching the guest operating system; Configuring security groups"
+    )
+    assertContains(verdict, "I patch the hypervisor.")  # the misconception of an option they ticked
+    projector = client.get(room.get_absolute_url())
+    assertContains(projector, "right answer</strong>", count=2)
+    assertContains(projector, "1 · 100%", count=2)
+    assertContains(projector, "bars add up to more than 100%")
+    assertContains(projector, "1 of 1 (100%) chose “Patching the hypervisor”")

@@ -5,6 +5,7 @@ import factory
 from lessons.models import (
     Category,
     Duty,
+    GlossaryTerm,
     Layer,
     Lesson,
     MatrixCell,
@@ -117,3 +118,25 @@ class LessonFactory(factory.django.DjangoModelFactory):
     summary = "What to remember."
     body = "## Why it matters\n\nAWS secures the cloud; you secure what you put in it."
     sources = factory.LazyFunction(lambda: [AWS_URL])
+
+
+class GlossaryTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GlossaryTerm
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"term-{n}")
+    term = factory.Sequence(lambda n: f"Term number {n}")
+    definition = "What the term means for the shared responsibility model."
+    sources = factory.LazyFunction(lambda: [AWS_URL])
+    checked_on = datetime.date(2026, 12, 1)
+
+    @factory.post_generation
+    def layers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.layers.set(extracted)
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)

@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
+
+from lessons.pack import PackError, load_pack
 
 AWS_URL = "https://aws.amazon.com/compliance/shared-responsibility-model/"
 LAYERS = ["physical-infrastructure", "guest-os", "customer-data"]
@@ -156,6 +159,29 @@ def minimal_files() -> dict[str, object]:
                 }
             ]
         },
+        "glossary.yaml": {
+            "terms": [
+                {
+                    "slug": "guest-os",
+                    "term": "Guest operating system",
+                    "aliases": ["guest OS"],
+                    "definition": "The operating system inside a virtual machine.",
+                    "layers": ["guest-os"],
+                    "services": ["ec2"],
+                    "sources": [AWS_URL],
+                    "checked_on": CHECKED,
+                },
+                {
+                    "slug": "sse",
+                    "term": "Server-side encryption",
+                    "aliases": ["SSE"],
+                    "match_case": True,
+                    "definition": "Encryption the service performs when it stores the data.",
+                    "sources": [AWS_URL],
+                    "checked_on": CHECKED,
+                },
+            ]
+        },
         "exam.yaml": {
             "exam_tasks": [
                 {
@@ -177,3 +203,11 @@ def write_files(root: Path, files: dict[str, object]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return root
+
+
+def problems(tmp_path: Path, files: dict[str, object]) -> list[str]:
+    """The broken rules the validator reports for these files, as "file: item: rule" lines."""
+    write_files(tmp_path / "content", files)
+    with pytest.raises(PackError) as exc:
+        load_pack(tmp_path / "content")
+    return [str(p) for p in exc.value.problems]

@@ -8,19 +8,12 @@ import yaml
 
 from lessons.pack import PackError, load_pack, owner_conflict
 
-from .packs import minimal_files, write_files
+from .packs import minimal_files, problems, write_files
 
 
 @pytest.fixture
 def files():
     return minimal_files()
-
-
-def problems(tmp_path, files) -> list[str]:
-    write_files(tmp_path / "content", files)
-    with pytest.raises(PackError) as exc:
-        load_pack(tmp_path / "content")
-    return [str(p) for p in exc.value.problems]
 
 
 def test_minimal_pack_is_valid(tmp_path, files):
@@ -358,3 +351,20 @@ def test_a_myth_s_correction_and_a_control_type_must_name_the_duties_that_ask_th
         "its correction states an owner that no question asks; name its duty under 'duties'",
         "its AWS and customer parts state owners that no question asks; name duties under 'duties'",
     ]
+
+
+def test_an_unquoted_objective_with_a_colon_is_reported(tmp_path, files):
+    root = write_lesson(tmp_path, files, [])
+    path = root / "lessons" / "01-intro.md"
+    text = path.read_text(encoding="utf-8").replace("- Know the split.", "- Name the exception: Outposts.")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PackError) as exc:
+        load_pack(root)
+    assert [str(p) for p in exc.value.problems] == [
+        "content/lessons/01-intro.md: lesson 'intro': 'objectives' must list text; "
+        "quote any entry that contains ': '"
+    ]
+    path.write_text(
+        text.replace("- Name the exception: Outposts.", "- 'Name the exception: Outposts.'"), encoding="utf-8"
+    )
+    load_pack(root)

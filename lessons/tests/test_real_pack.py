@@ -137,3 +137,41 @@ def test_every_item_records_its_exam_tasks_and_when_its_sources_were_checked(pac
     tasks = {t for kind in ("duties", "questions") for i in pack[kind] for t in i.data["exam_tasks"]}
     assert tasks == {"2.1", "2.2", "2.3", "2.4"}
     assert all(cell["checked_on"] for s in pack["services"] for cell in s.data["matrix"].values())
+
+
+def test_the_glossary_defines_the_terms_the_lessons_use_from_aws_pages(pack):
+    from lessons.glossary import Term, link_terms
+    from lessons.markdown import render_markdown
+
+    terms = [
+        Term(
+            t.slug,
+            t.data["term"],
+            (t.data["term"], *t.data.get("aliases", [])),
+            "",
+            "",
+            bool(t.data.get("match_case")),
+        )
+        for t in pack["glossary"]
+    ]
+    assert len(terms) >= 30
+    for term in pack["glossary"]:
+        assert all(is_aws(url) for url in term.data["sources"]), term.slug
+    used = set()
+    for lesson in pack["lessons"]:
+        used |= set(link_terms(render_markdown(lesson.data["body"]), terms).slugs)
+    assert [t.slug for t in terms if t.slug not in used] == [], "every term appears in some lesson"
+    for needed in ("iaas", "paas", "saas", "hypervisor", "guest-os", "sse"):
+        assert needed in used
+
+
+def test_glossary_links_are_listed_in_the_order_export_content_writes_them(pack):
+    rank = {
+        "layers": {layer.slug: layer.data["order"] for layer in pack["layers"]},
+        "services": {service.slug: n for n, service in enumerate(pack["services"])},
+        "lessons": {lesson.slug: lesson.data["order"] for lesson in pack["lessons"]},
+    }
+    for term in pack["glossary"]:
+        for key, order in rank.items():
+            listed = term.data.get(key, [])
+            assert listed == sorted(listed, key=order.__getitem__), (term.slug, key)

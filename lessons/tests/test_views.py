@@ -13,6 +13,7 @@ from lessons.models import LessonProgress, Owner
 from .factories import (
     CategoryFactory,
     DutyFactory,
+    GlossaryTermFactory,
     LayerFactory,
     LessonFactory,
     MisconceptionFactory,
@@ -50,6 +51,9 @@ def world():
     myth = MisconceptionFactory(myth="S3 needs no care.", correction="Its access is yours.", layers=[top])
     myth.services.add(s3)
     myth.duties.add(guard)
+    GlossaryTermFactory(
+        slug="guest-os", term="Guest operating system", aliases=["guest OS"], layers=[top], services=[ec2]
+    )
     return {"layers": [bottom, top], "services": [ec2, ebs, s3], "categories": [infra, abstracted]}
 
 
@@ -295,8 +299,9 @@ PAGES = [
     ("lessons:duty_list", [], {"owner": "Customer", "page": "1"}, 8, 1),
     ("lessons:misconception_list", [], {}, 6, 1),
     ("lessons:lesson_list", [], {}, 3, 1),
-    ("lessons:lesson_detail", ["core-split"], {}, 6, 1),
-    ("lessons:lesson_detail", ["control-types"], {}, 3, 1),
+    ("lessons:lesson_detail", ["core-split"], {}, 7, 1),
+    ("lessons:lesson_detail", ["control-types"], {}, 4, 1),
+    ("lessons:glossary", [], {}, 6, 1),
 ]
 
 
@@ -344,11 +349,12 @@ def grow(world, *, factor):
         myth = MisconceptionFactory(layers=[top])
         myth.services.add(service)
         myth.duties.add(*service.duties.all())
+        GlossaryTermFactory(layers=[bottom, top], services=[service])
 
 
 @pytest.mark.parametrize(
     ("name", "args", "cold", "warm"),
-    [("lessons:lesson_list", [], 5, 4), ("lessons:lesson_detail", ["core-split"], 8, 4)],
+    [("lessons:lesson_list", [], 5, 4), ("lessons:lesson_detail", ["core-split"], 9, 4)],
 )
 def test_a_learners_lesson_pages_add_only_their_progress(client, world, path, name, args, cold, warm):
     # The session, the learner and the learner's progress: three queries on top of the cached page
@@ -400,6 +406,7 @@ def test_every_page_renders_from_the_real_pack(client, real_pack):
         compare_url("ec2", "rds", "lambda"),
         reverse("lessons:duty_list"),
         reverse("lessons:misconception_list"),
+        reverse("lessons:glossary"),
     ]
     from lessons.models import Lesson, Service
 

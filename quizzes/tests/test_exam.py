@@ -51,8 +51,9 @@ def question_at(attempt, position) -> Question:
     return attempt.slots.select_related("question").get(position=position).question
 
 
-def save(client, attempt, position, data, go="next", **extra):
-    return client.post(reverse("prep:exam_answer", args=[attempt.pk, position]), data | {"go": go} | extra)
+def save(client, attempt, position, data, go="next", headers=None, **extra):
+    url = reverse("prep:exam_answer", args=[attempt.pk, position])
+    return client.post(url, data | {"go": go} | extra, headers=headers or {})
 
 
 def test_minutes_follow_the_real_exams_pace_and_extra_time_adds_30_per_90():
@@ -300,3 +301,146 @@ def test_an_unknown_exam_task_is_refused_and_starts_nothing(client, exam_bank):
     response = client.post(reverse("prep:exam_start"), {"length": 20, "task": "9.9"})
     assertContains(response, "Select a valid choice")
     assert not Attempt.objects.exists()
+
+
+HX = {"HX-Request": "true"}
+
+
+def test_with_htmx_saving_swaps_in_the_next_question_and_pushes_its_url(client, exam_bank):
+    attempt = start(client)
+    question = question_at(attempt, 1)
+    page = client.get(reverse("prep:exam_question", args=[attempt.pk, 1]), headers=HX)
+    assertContains(page, 'id="exam-card"')
+    assertNotContains(page, "<html")
+    assertNotContains(page, "data-exam-clock")  # the clock stays on the page, outside the card
+    assert page["Vary"] and "HX-Request" in page["Vary"]
+
+    response = client.post(
+        reverse("prep:exam_answer", args=[attempt.pk, 1]),
+        right_answer_data(question) | {"go": "3"},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == reverse("prep:exam_question", args=[attempt.pk, 3])
+    assertContains(response, "Question 3 of 20.")
+    assertContains(response, f"<title>Question 3 of 20: {attempt.title} · SRM Trainer</title>", html=False)
+    assertContains(response, "autofocus")  # focus goes to the new question's first option
+    assertContains(response, 'aria-label="Question 1: answered"')
+    assertNotContains(response, "<html")
+    assert ExamDraft.objects.get(attempt=attempt, question=question).answer == right_answer_data(question)
+    assert ExamDraft.objects.get(attempt=attempt, question=question_at(attempt, 3)).opened_at is not None
+
+    review = client.post(reverse("prep:exam_answer", args=[attempt.pk, 3]), {"go": "review"}, headers=HX)
+    assert review["HX-Redirect"] == reverse("prep:exam_review", args=[attempt.pk])
+
+
+def test_without_htmx_saving_redirects_to_the_next_question(client, exam_bank):
+    attempt = start(client)
+    question = question_at(attempt, 1)
+    response = save(client, attempt, 1, right_answer_data(question), go="3")
+    assertRedirects(
+        response, reverse("prep:exam_question", args=[attempt.pk, 3]), fetch_redirect_response=False
+    )
+    page = client.get(response.url)
+    assertContains(page, "<html")
+    assertContains(page, "data-exam-clock")
+    assertContains(page, 'aria-label="Question 1: answered"')
+    assertNotContains(page, "autofocus")
+
+
+def test_a_tampered_answer_with_htmx_shows_the_error_in_place_and_changes_nothing(client, exam_bank):
+    attempt = start(client)
+    response = save(client, attempt, 1, {"choice": "nobody", "choices": ["nobody"]}, headers=HX)
+    assert response.status_code == 200
+    assertContains(response, "Select a valid choice")
+    assertContains(response, 'id="exam-card"')
+    assert "HX-Push-Url" not in response
+    assert not ExamDraft.objects.filter(attempt=attempt, answer__isnull=False).exists()
+
+
+def test_the_flag_is_saved_at_once_leaving_the_answer_alone(client, exam_bank):
+    attempt = start(client)
+    question = question_at(attempt, 2)
+    save(client, attempt, 2, right_answer_data(question))
+    flag_url = reverse("prep:exam_flag", args=[attempt.pk, 2])
+    response = client.post(flag_url, {"flagged": "1"}, headers=HX)
+    assertContains(response, 'id="exam-nav"')
+    assertContains(response, 'aria-label="Question 2: answered, flagged"')
+    assertNotContains(response, 'id="exam-card"')
+    draft = ExamDraft.objects.get(attempt=attempt, question=question)
+    assert draft.flagged and draft.answer == right_answer_data(question)
+    # Without JavaScript (never sent by the page, but the URL works): unflag, back to the question.
+    assertRedirects(
+        client.post(flag_url),
+        reverse("prep:exam_question", args=[attempt.pk, 2]),
+        fetch_redirect_response=False,
+    )
+    assert not ExamDraft.objects.get(attempt=attempt, question=question).flagged
+
+
+def test_after_the_deadline_htmx_saves_and_flags_are_refused_and_sent_to_the_results(client, exam_bank):
+    with time_machine.travel(START, tick=False):
+        attempt = start(client)
+        question = question_at(attempt, 1)
+    with time_machine.travel(START + timedelta(minutes=29), tick=False):
+        results = reverse("prep:exam_results", args=[attempt.pk])
+        late = save(client, attempt, 1, right_answer_data(question), headers=HX)
+        assert late["HX-Redirect"] == results
+        flag = client.post(reverse("prep:exam_flag", args=[attempt.pk, 1]), {"flagged": "1"}, headers=HX)
+        assert flag["HX-Redirect"] == results
+        page = client.get(reverse("prep:exam_question", args=[attempt.pk, 1]), headers=HX)
+        assert page["HX-Redirect"] == results
+    draft = ExamDraft.objects.get(attempt=attempt, question=question)
+    assert draft.answer is None and not draft.flagged
+
+
+def test_saving_an_exam_answer_costs_the_same_whatever_the_question_or_content(client, exam_bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attempt = start(client)
+
+    def cost(position, **headers):
+        data = right_answer_data(question_at(attempt, position))
+        with CaptureQueriesContext(connection) as queries:
+            response = save(client, attempt, position, data, go="1", headers=headers)
+        assert response.status_code in (200, 302)
+        return len(queries)
+
+    cost(1)  # the question's presentation is now cached under the content version
+    # Session, learner, exam, the question's id and kind, content version, and the draft's write
+    # (begin, locked read, update, commit); with htmx also the next question's draft and navigator.
+    assert [cost(1), cost(1, **HX)] == [9, 14]
+    for _ in range(20):
+        DutyFactory()
+    generate()
+    cost(2)
+    assert [cost(2), cost(2, **HX)] == [9, 14]
+
+
+def test_past_exams_are_charted_over_time_beside_their_table_as_percent_right(client, exam_bank):
+    assertNotContains(client.get(reverse("prep:exam_setup")), "<svg")
+    with time_machine.travel(START, tick=False):
+        first = start(client)
+        save(client, first, 1, right_answer_data(question_at(first, 1)))
+        client.post(reverse("prep:exam_submit", args=[first.pk]))
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        second = start(client)
+        for position in (1, 2, 3, 4):
+            save(client, second, position, right_answer_data(question_at(second, position)))
+        client.post(reverse("prep:exam_submit", args=[second.pk]))
+        third = start(client)  # in progress: in the table, not in the chart
+        setup = client.get(reverse("prep:exam_setup"))
+        results = client.get(reverse("prep:exam_results", args=[second.pk]))
+    for page in (setup, results):
+        assertContains(page, 'role="img" aria-labelledby="past-title past-desc"')
+        assertContains(page, 'class="chart-bar"', count=2)
+        # Oldest first: 5% (1 of 20) is a bar 6 units high, 20% a bar 24 high, on a 120-unit chart.
+        html = page.content.decode()
+        assert html.index('height="6.0"><title>1 Dec 2026, 12:00 UTC: 5% right') < html.index(
+            'height="24.0"><title>2 Dec 2026, 12:00 UTC: 20% right'
+        )
+        assertContains(page, "<caption>Your exams, oldest first, with the percent right</caption>", html=True)
+        assertContains(page, "not a scaled score")
+        assertNotContains(page, "/1000")
+    assertContains(setup, reverse("prep:exam_detail", args=[third.pk]))

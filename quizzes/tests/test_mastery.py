@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,8 +12,10 @@ from pytest_django.asserts import assertContains
 
 from learners.models import Learner
 from quizzes import mastery
+from quizzes.grading import record_answer
 from quizzes.models import Attempt, AttemptQuestion, Question, Response, ReviewCard
 
+from .answers import as_answer, right_answer_data
 from .factories import ReviewCardFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +63,12 @@ def answer_many(learner, questions, *, rounds: int, wrong_every: int = 3, start=
         )
 
 
+def quiz_learner(client) -> Learner:
+    """The client's learner, made by starting a quiz (its session is then warm)."""
+    client.post(reverse("quizzes:quiz_start"), {"topic": "everything", "length": 5})
+    return Learner.objects.get()
+
+
 def progress_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("prep:progress_page"))
@@ -69,21 +78,37 @@ def progress_queries(client) -> int:
 
 @time_machine.travel(NOON, tick=False)
 def test_the_page_costs_the_same_with_10_and_1000_answers(client, bank):
-    client.post(reverse("quizzes:quiz_start"), {"topic": "everything", "length": 5})
-    learner = Learner.objects.get()
+    learner = quiz_learner(client)
     questions = list(Question.objects.live()[:40])
     answer_many(learner, questions[:10], rounds=1)
     client.get(reverse("prep:progress_page"))  # the session and the header's count are warm
-    few = progress_queries(client)
+    answer_many(learner, questions[:1], rounds=1)  # a new answer: the answers part is built afresh
+    few = progress_queries(client), progress_queries(client)
     answer_many(learner, questions, rounds=1000 // len(questions) + 1)
     assert Response.objects.filter(attempt__learner=learner).count() >= 1000
-    assert progress_queries(client) == few
+    many = progress_queries(client), progress_queries(client)
+    # Built: session, learner, answers stamp, content version, 3 name lists, lessons, the per-question
+    # totals, mature cards, 5 for the questions' tags, the days; then lessons done, cards and exams.
+    # From the cache: session, learner, stamp, content version, lessons done, cards, exams.
+    assert few == many == (19, 7)
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_new_answer_shows_at_once_on_the_cached_page(client, bank):
+    learner = quiz_learner(client)
+    questions = list(Question.objects.live()[:10])
+    answer_many(learner, questions[:3], rounds=1)
+    assertContains(client.get(reverse("prep:progress_page")), "<strong>3</strong> answers in all", html=True)
+    attempt = Attempt.objects.filter(learner=learner).latest("started_at")
+    record_answer(attempt, questions[0], as_answer(right_answer_data(questions[0])))
+    page = client.get(reverse("prep:progress_page"))
+    assertContains(page, "<strong>4</strong> answers in all", html=True)
+    assertContains(page, "<td>4</td>", html=True)  # the days table, inside the cached fragment
 
 
 @time_machine.travel(NOON, tick=False)
 def test_the_weakest_started_topic_is_the_suggested_next_step(client, bank):
-    client.post(reverse("quizzes:quiz_start"), {"topic": "everything", "length": 5})
-    learner = Learner.objects.get()
+    learner = quiz_learner(client)
     ec2_questions = list(Question.objects.live().filter(services=bank["service"])[:6])
     answer_many(learner, ec2_questions, rounds=1, wrong_every=2)
     progress = mastery.progress(learner)
@@ -98,14 +123,14 @@ def test_the_weakest_started_topic_is_the_suggested_next_step(client, bank):
 
 @time_machine.travel(NOON, tick=False)
 def test_mastered_needs_mature_cards_and_the_charts_have_their_tables(client, bank):
-    client.post(reverse("quizzes:quiz_start"), {"topic": "everything", "length": 5})
-    learner = Learner.objects.get()
+    learner = quiz_learner(client)
     questions = list(Question.objects.live().filter(services=bank["service"])[:5])
     answer_many(learner, questions, rounds=2, wrong_every=100)
     service = next(s for s in mastery.progress(learner).services if s.key == "service:ec2")
     assert service.level == "proficient"
     for q in questions:
         ReviewCardFactory(learner=learner, question=q, stability=30)
+    cache.clear()  # cards move only with an answer, which renews the cache; these were made without one
     service = next(s for s in mastery.progress(learner).services if s.key == "service:ec2")
     assert service.level == "mastered"
     progress = mastery.progress(learner)

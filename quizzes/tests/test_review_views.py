@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertRedirects
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from learners.models import Learner
 from quizzes.models import Attempt, Mode, Rating, ReviewCard, ReviewSettings
@@ -83,3 +84,30 @@ def test_bad_review_settings_are_refused_and_change_nothing(client, db, data, me
     response = client.post(reverse("prep:review_settings"), data)
     assertContains(response, message)
     assert not ReviewSettings.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_review_answer_shows_the_normal_feedback_in_place_with_htmx_or_on_the_page_without(
+    client, bank, htmx
+):
+    attempt = practise_one(client, guessed=False)
+    card = ReviewCardFactory(learner=attempt.learner, due=timezone.now() - timedelta(days=2))
+    client.post(reverse("prep:review_start"))
+    sitting = Attempt.objects.get(mode=Mode.REVIEW)
+    question = sitting.slots.get(position=1).question
+    url = reverse("quizzes:attempt_answer", args=[sitting.pk, 1])
+    response = client.post(url, right_answer_data(question), headers={"HX-Request": "true"} if htmx else {})
+    if htmx:
+        assertContains(response, 'id="question-card"')
+        assertNotContains(response, "<html")
+    else:
+        assertRedirects(
+            response, reverse("quizzes:attempt_question", args=[sitting.pk, 1]), fetch_redirect_response=False
+        )
+        response = client.get(response.url)
+        assertContains(response, "<html")
+    assertContains(response, "verdict")
+    assert sitting.responses.get().correct
+    assert question == card.question
+    card_after = ReviewCard.objects.get(pk=card.pk)
+    assert card_after.reviews == card.reviews + 1 and card_after.due > timezone.now()

@@ -43,3 +43,18 @@
   show();
   tick();
 })();
+
+// htmx swaps one question for the next and pushes its URL; the clock above stays and keeps counting.
+// Back and forward: this site keeps no history cache, and htmx would put the fetched page's body in place
+// without this script, so the timer would stop. Load the page afresh instead.
+document.body.addEventListener("htmx:historyCacheMiss", (event) => {
+  event.preventDefault();
+  window.location.reload();
+});
+// After a swap, focus goes to the first option of the new question (marked autofocus by the server), also
+// when focus sat on a button the request disabled.
+document.body.addEventListener("htmx:afterSettle", () => {
+  const card = document.getElementById("exam-card");
+  const wanted = card?.querySelector("[autofocus]");
+  if (wanted && !card.contains(document.activeElement)) wanted.focus();
+});

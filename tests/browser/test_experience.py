@@ -383,7 +383,7 @@ def test_search_from_any_page_and_diagrams_with_reading_time(site, page):
     page.goto(site.url + "/lessons/")
     expect(page.get_by_text(re.compile(r"about \d+ minutes of reading in all"))).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
-    page.get_by_label("Search lessons, services, duties and myths").fill("who patches RDS")
+    page.get_by_label("Search the glossary, lessons, services, duties and myths").fill("who patches RDS")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Duties \(\d+\)"))).to_be_visible()
     assert_accessible(page)
@@ -393,3 +393,70 @@ def test_search_from_any_page_and_diagrams_with_reading_time(site, page):
     expect(figure.locator(".diagram-column")).to_have_count(3)
     expect(figure.locator(".visually-hidden li").first).to_contain_text("top of the stack first")
     expect(page.get_by_text(re.compile(r"About \d+ minutes? to read"))).to_be_visible()
+
+
+# ---------- Defect 9: the admin question preview before saving ----------
+
+
+def test_staff_preview_a_question_from_the_add_form_before_saving(site, page):
+    from django.contrib.auth import get_user_model
+
+    from quizzes.models import Question
+
+    get_user_model().objects.create_superuser("editor", "e@example.com", "pw-tests-only-29")
+    page.goto(site.url + "/admin/login/?next=/admin/quizzes/question/add/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("pw-tests-only-29")
+    page.get_by_role("button", name="Log in").click()
+    # Help texts with placeholders keep them (escaped, not swallowed as tags).
+    expect(page.get_by_text("service:<slug>, category:<slug> or lesson:<slug>")).to_be_visible()
+    page.get_by_label("Slug").fill("preview-browser-test")
+    page.get_by_label("Kind").select_option("single")
+    page.get_by_label("Prompt").fill("Who patches the guest OS of an EC2 instance?")
+    page.get_by_label("Explanation").fill("The guest OS runs inside the instance the customer controls.")
+    page.get_by_label("Learn more").fill("service:ec2")
+    page.get_by_label("Sources").fill(
+        "https://docs.aws.amazon.com/whitepapers/latest/aws-risk-and-compliance/shared-responsibility-model.html"
+    )
+    page.locator("#id_layers_from option").first.dblclick()
+    for _ in range(3):
+        page.get_by_role("button", name="Add another Option").click()
+    rows = page.locator("#options-group tbody tr.form-row:not(.empty-form)")
+    options = [
+        ("The customer", "Inside the instance."),
+        ("AWS", "AWS stops at the hypervisor."),
+        ("Both, equally", "Patching the guest is not split."),
+    ]
+    for i, (text, why) in enumerate(options):
+        rows.nth(i).locator("input[name$='-position']").fill(str(i))
+        rows.nth(i).locator("[name$='-text']").fill(text)
+        rows.nth(i).locator("[name$='-explanation']").fill(why)
+    rows.nth(0).locator("input[name$='-correct']").check()
+
+    with page.expect_popup() as popup_info:
+        page.get_by_role("button", name=re.compile("^Preview")).click()
+    preview = popup_info.value
+    preview.wait_for_load_state()
+    expect(preview.get_by_text("Not saved.")).to_be_visible()
+    learner = preview.locator("fieldset.learner-preview")
+    expect(learner).to_contain_text("Who patches the guest OS of an EC2 instance?")
+    expect(learner.get_by_role("radio")).to_have_count(3)
+    key = preview.locator(".answer-key li")
+    expect(key.nth(0)).to_have_text(re.compile(r"The customer \(right\): Inside the instance\."))
+    expect(key.nth(1)).to_have_text(re.compile(r"AWS \(wrong\): AWS stops at the hypervisor\."))
+    assert_accessible(preview)
+    preview.close()
+    assert not Question.objects.filter(slug="preview-browser-test").exists()
+
+    # Invalid input: the errors, in the form as filled in; then the original tab still saves.
+    rows.nth(1).locator("input[name$='-correct']").check()
+    with page.expect_popup() as popup_info:
+        page.get_by_role("button", name=re.compile("^Preview")).click()
+    refused = popup_info.value
+    expect(refused.get_by_text("Nothing to preview yet")).to_be_visible()
+    expect(refused.get_by_text(re.compile("exactly one correct option"))).to_be_visible()
+    refused.close()
+    rows.nth(1).locator("input[name$='-correct']").uncheck()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text(re.compile("was added successfully"))).to_be_visible()
+    assert Question.objects.get(slug="preview-browser-test").options.count() == 3

@@ -38,21 +38,36 @@ def test_whole_exam_by_keyboard_with_flag_navigator_review_and_submit(pack, page
     page.keyboard.press("Enter")
     expect(page.locator("[data-timer]")).to_be_hidden()
     expect(page.get_by_role("button", name="Show timer")).to_be_visible()
+    page.locator("form [name=choice], form [name=choices]").first.focus()
+    first_url = page.url
+    nav = page.get_by_role("navigation", name="Questions")
     for number in range(1, 4):
         expect(page.get_by_text(f"Question {number} of 20.")).to_be_visible()
-        page.locator("form [name=choice], form [name=choices]").first.focus()
+        expect(page).to_have_url(first_url.replace("/1/", f"/{number}/"))
+        expect(page).to_have_title(re.compile(rf"^Question {number} of 20: "))
+        # htmx swapped the question in place: focus is already on its first option.
+        option = page.locator("form [name=choice], form [name=choices]").first
+        expect(option).to_be_focused()
         page.keyboard.press("1")
         if number == 2:
             page.get_by_label("Flag this question to come back to it").focus()
-            page.keyboard.press("Space")
+            page.keyboard.press("Space")  # saved at once: the navigator shows it before moving on
+            expect(nav.get_by_role("button", name="Question 2: unanswered, flagged")).to_be_visible()
         page.keyboard.press("Enter")  # the form's first button: save and next
+    expect(page.get_by_text("Question 4 of 20.")).to_be_visible()
     expect(page.locator(".verdict")).to_have_count(0)  # no feedback during the exam
-    nav = page.get_by_role("navigation", name="Questions")
     expect(nav.get_by_role("button", name="Question 2: answered, flagged")).to_be_visible()
     nav.get_by_role("button", name="Question 1: answered").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Question 1 of 20.")).to_be_visible()
+    expect(page).to_have_url(first_url)
     expect(page.locator("form [name=choice]:checked, form [name=choices]:checked").first).to_be_attached()
+    # Back goes to the question before (question 4, from the navigator), loaded afresh with the clock running.
+    page.go_back()
+    expect(page.get_by_text("Question 4 of 20.")).to_be_visible()
+    expect(page.locator("[data-timer]")).to_have_text(re.compile(r"^2[678]:\d\d$"))
+    page.go_forward()
+    expect(page.get_by_text("Question 1 of 20.")).to_be_visible()
     page.get_by_role("button", name="Save and review all answers").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="17 unanswered")).to_be_visible()
@@ -61,7 +76,8 @@ def test_whole_exam_by_keyboard_with_flag_navigator_review_and_submit(pack, page
     page.get_by_role("button", name="Submit the exam").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Exam results")
-    expect(page.get_by_text(re.compile(r"\d+% right"))).to_be_visible()
+    expect(page.locator(".score-line")).to_contain_text(re.compile(r"\d+% right"))
+    expect(page.get_by_role("img", name=re.compile("Your exams over time"))).to_be_visible()
     expect(page.locator(".verdict")).to_have_count(20)
     assert_accessible(page)
     assert page.console_errors == []
