@@ -76,7 +76,8 @@ def test_whole_exam_by_keyboard_with_flag_navigator_review_and_submit(pack, page
     page.get_by_role("button", name="Submit the exam").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Exam results")
-    expect(page.get_by_text(re.compile(r"\d+% right"))).to_be_visible()
+    expect(page.locator(".score-line")).to_contain_text(re.compile(r"\d+% right"))
+    expect(page.get_by_role("img", name=re.compile("Your exams over time"))).to_be_visible()
     expect(page.locator(".verdict")).to_have_count(20)
     assert_accessible(page)
     assert page.console_errors == []
