@@ -304,6 +304,20 @@ def test_the_glossary_page_lists_terms_alphabetically_with_letter_jumps_and_anch
     assert "csrftoken" not in response.cookies
 
 
+def test_an_alias_starting_with_another_letter_is_filed_there_as_a_cross_reference(client, glossary):
+    GlossaryTermFactory(
+        slug="iam",
+        term="AWS Identity and Access Management",
+        aliases=["IAM", "Identity and Access Management"],
+    )
+    response = client.get(reverse("lessons:glossary"))
+    html = response.content.decode()
+    see = '<div class="glossary-see"><dt>IAM</dt><dd>see <a href="#term-iam">AWS Identity and Access Management</a></dd></div>'
+    assert html.count(see) == 1  # once per letter: the second I alias adds nothing
+    assert html.index('id="letter-i"') < html.index(see) < html.index("Infrastructure as a Service")
+    assert "<dt>SSE</dt>" not in html  # same letter as its term: no cross-reference
+
+
 def test_the_glossary_page_says_how_to_fill_an_empty_glossary(client, db):
     assertContains(client.get(reverse("lessons:glossary")), "The glossary is empty")
 
