@@ -496,3 +496,16 @@ def test_a_choose_two_question_on_the_phone_and_the_projector(client, db):
     assertContains(projector, "1 · 100%", count=2)
     assertContains(projector, "bars add up to more than 100%")
     assertContains(projector, "1 of 1 (100%) chose “Patching the hypervisor”")
+
+
+def test_without_javascript_the_answer_form_is_not_refreshed_away(client, db):
+    room = multi_class()
+    join(client, room)
+    refresh = '<meta http-equiv="refresh" content="3">'
+    assertContains(client.get(play_url(room)), refresh)  # the lobby changes by itself
+    room = move(room, "start")
+    form = client.get(play_url(room))
+    assertContains(form, 'type="checkbox"')
+    assertNotContains(form, refresh)  # ticking two boxes must not be wiped by a reload
+    client.post(f"{play_url(room)}answer/", {"position": 1, "choice": ["11", "12"]})
+    assertContains(client.get(play_url(room)), refresh)  # waiting for the reveal again
