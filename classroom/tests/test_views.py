@@ -494,3 +494,12 @@ def test_a_choose_two_question_on_the_phone_and_the_projector(client, db):
     assertContains(projector, "1 · 100%", count=2)
     assertContains(projector, "bars add up to more than 100%")
     assertContains(projector, "1 of 1 (100%) chose “Patching the hypervisor”")
+
+
+def test_join_page_ids_are_unique_with_both_forms(client):
+    import re
+
+    html = client.get("/join/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="rejoin_code"' in html and 'for="id_code"' in html
