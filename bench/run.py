@@ -122,6 +122,13 @@ def quiz_pages(base: str) -> list[dict]:
     attempt = question_url.removeprefix(base).rsplit("/", 2)[0] + "/"
     post = {"Cookie": cookies, "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"}
     return [
+        # A returning learner: the page cache does not apply, only the nav differs (srm_site/pagecache.py).
+        {
+            "label": "matrix (with a session)",
+            "path": "/matrix/",
+            "target": None,
+            "headers": {"Cookie": cookies},
+        },
         {"label": "quiz question", "path": attempt + "2/", "target": 0.4, "headers": {"Cookie": cookies}},
         # An answered question: the double-submit path loads, checks and re-renders the graded card
         # without writing, so every request does the same work (docs/decisions.md).

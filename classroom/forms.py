@@ -56,6 +56,12 @@ def source_choices() -> list:
 
 
 class SessionForm(forms.Form):
+    name = forms.CharField(
+        label="Title on the projector",
+        max_length=200,
+        required=False,
+        help_text="Optional. Otherwise the topic or lesson names the class.",
+    )
     source = forms.ChoiceField(label="Questions from", initial="everything", help_text=engine.KINDS_NOTE)
     picked = forms.CharField(
         label="Hand-picked questions",
@@ -104,6 +110,8 @@ class SessionForm(forms.Form):
             data["title"] = lesson.title if lesson else ""
         else:
             data["topic"], data["title"] = source, engine.topic_label(source)
+        if data.get("name", "").strip():
+            data["title"] = data["name"].strip()
         if "chosen" not in data and data.get("topic") and "length" in data:
             data["chosen"] = engine.draw(data["topic"], data["length"])
             if not data["chosen"]:

@@ -111,6 +111,9 @@ def _play_context(session_id, seat: dict, room: dict, *, notice: str = "", answe
         "my_values": mine_values,
         "standing": room["standings"].get(seat["pk"]),
         "notice": notice,
+        # Without JavaScript the page refreshes itself, except while it shows the answer form: a reload
+        # would clear the boxes a learner is ticking. Submitting the form brings the next state.
+        "answering": room["phase"] == Phase.OPEN and mine is None and not seat["removed"],
     }
 
 

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import GlossaryTerm, Lesson
-from .pack import term_key
+from .pack import term_key, term_letter
 
 # Text inside these is never linked: it is already a link, is code, or is a heading or an abbreviation.
 SKIP_TAGS = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "script", "style"})
@@ -33,6 +33,12 @@ class Term:
     definition: str
     url: str
     match_case: bool = False
+
+    def explain(self, text: str) -> str:
+        """The link's title: the definition, after the term's full name when the text is an alias ("SSE")."""
+        if term_key(text) in (term_key(self.term), term_key(self.term + "s")):
+            return self.definition
+        return f"{self.term}: {self.definition}"
 
     def matches(self, text: str) -> bool:
         """Whether matched text is this term as written (case-insensitive unless the term says otherwise)."""
@@ -88,8 +94,8 @@ class _Linker(HTMLParser):
             self.linked.append(term.slug)
             self.out.append(html.escape(data[end : match.start()], quote=False))
             self.out.append(
-                f'<a class="term-link" href="{html.escape(term.url)}" title="{html.escape(term.definition)}">'
-                f"{html.escape(match.group(0), quote=False)}</a>"
+                f'<a class="term-link" href="{html.escape(term.url)}" title="{html.escape(term.explain(text))}">'
+                f"{html.escape(text, quote=False)}</a>"
             )
             end = match.end()
         self.out.append(html.escape(data[end:], quote=False))
@@ -143,9 +149,35 @@ def first_uses(terms: list[Term]) -> dict[str, list[Lesson]]:
     return uses
 
 
-def letter_groups(terms: Iterable) -> list[tuple[str, list]]:
-    """Terms (already in alphabetical order) grouped under their first letter, for the letter jumps."""
-    groups: dict[str, list] = {}
+@dataclass(frozen=True)
+class SeeAlso:
+    """A cross-reference on the glossary page: an alias filed under its own letter ("IAM, see AWS Identity
+    and Access Management")."""
+
+    name: str
+    term: GlossaryTerm
+    letter: str
+
+
+def letter_groups(terms: Iterable[GlossaryTerm]) -> list[tuple[str, list[GlossaryTerm | SeeAlso]]]:
+    """Terms and cross-references, A to Z, grouped under their first letter for the letter jumps.
+
+    An alias gets a cross-reference only where it starts with another letter than its term, once per
+    term and letter (the first such alias), so a learner looking up "IAM" under I finds the way to "AWS
+    Identity and Access Management" under A.
+    """
+    entries: list[GlossaryTerm | SeeAlso] = []
     for term in terms:
-        groups.setdefault(term.letter, []).append(term)
-    return list(groups.items())
+        entries.append(term)
+        letters = {term.letter}
+        for alias in term.aliases:
+            if term_letter(alias) not in letters:
+                letters.add(term_letter(alias))
+                entries.append(SeeAlso(alias, term, term_letter(alias)))
+    entries.sort(
+        key=lambda e: ((e.name if isinstance(e, SeeAlso) else e.term).casefold(), isinstance(e, SeeAlso))
+    )
+    groups: dict[str, list[GlossaryTerm | SeeAlso]] = {}
+    for entry in entries:
+        groups.setdefault(entry.letter, []).append(entry)
+    return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from .fields import ExamTasksField, LineListField, SourcesField
 from .markdown import render_markdown
+from .pack import term_letter
 
 
 class Owner(models.TextChoices):
@@ -426,8 +427,7 @@ class GlossaryTerm(Positioned):
     @property
     def letter(self) -> str:
         """The letter it is filed under on the glossary page ("#" for a digit or symbol)."""
-        first = self.term.strip()[:1].upper()
-        return first if first.isalpha() else "#"
+        return term_letter(self.term)
 
 
 class LessonQuerySet(models.QuerySet):

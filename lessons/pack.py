@@ -813,6 +813,12 @@ def term_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def term_letter(text: str) -> str:
+    """The letter a glossary term or alias is filed under ("#" for a digit or symbol)."""
+    first = text.strip()[:1].upper()
+    return first if first.isalpha() else "#"
+
+
 def glossary_alias_problems(term: object, aliases: list, taken: dict[str, str], *, slug: str) -> list[str]:
     """A term's name and aliases are non-empty, fit their column and name no other term (loader and admin).
 

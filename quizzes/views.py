@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from learners.current import current_learner
+from lessons import caching
 from lessons.models import Lesson
 from srm_site.http import HtmxHttpRequest
 
@@ -56,19 +57,20 @@ def _sat_elsewhere(request: HtmxHttpRequest, attempt: Attempt) -> HttpResponse |
 
 @require_safe
 def quiz_setup(request: HtmxHttpRequest) -> HttpResponse:
-    choices = topic_choices()
+    choices = caching.cached(request, "quiz-topics", topic_choices)
     form = SetupForm(request.GET if "topic" in request.GET else None, choices=choices)
-    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {"topic": "everything", "length": 10}
-    return render(
-        request,
-        "quizzes/quiz_setup.html",
-        {"form": form, "chosen": chosen, "topic_label": topic_label(chosen["topic"], choices)},
-    )
+    valid = not form.is_bound or form.is_valid()
+    chosen = form.cleaned_data if form.is_bound and valid else {"topic": "everything", "length": 10}
+    context = {"form": form, "chosen": chosen, "topic_label": topic_label(chosen["topic"], choices)}
+    # The two selects (about 80 options, each through a widget template) are the same for everyone who
+    # chose the same: cached under the content version. A form with errors renders live.
+    context["fields_key"] = f"{chosen['topic']}|{chosen['length']}" if valid else ""
+    return render(request, "quizzes/quiz_setup.html", context)
 
 
 @require_POST
 def quiz_start(request: HtmxHttpRequest) -> HttpResponse:
-    choices = topic_choices()
+    choices = caching.cached(request, "quiz-topics", topic_choices)
     form = SetupForm(request.POST, choices=choices)
     if not form.is_valid():
         return render(request, "quizzes/quiz_setup.html", {"form": form, "chosen": None}, status=200)

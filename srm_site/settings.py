@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it stores pages exactly as sent; srm_site/wsgi.py serves them again (srm_site/pagecache.py).
+    "srm_site.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below whitenoise (static files arrive precompressed); BREACH: see docs/decisions.md.
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "srm_site.middleware.RequestSizeLimitMiddleware",
+    # Last: pages whose only per-learner part is the nav, for visitors with a session (srm_site/pagecache.py).
+    "srm_site.pagecache.LearnerPageMiddleware",
 ]
 
 ROOT_URLCONF = "srm_site.urls"
@@ -128,13 +132,24 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
+# Whole pages for visitors without a session (srm_site/pagecache.py); an alias of its own, so a burst of
+# page variants (query strings) cannot evict the fragments.
+if REDIS_URL:
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
 if DEBUG:
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     # `{% cache %}` uses this alias when it exists: edited templates show at once in development.
     CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # Sessions live in the database so any app process can serve any request. A session (and the
 # anonymous learner's work in it) is kept this long after its last use: learners.middleware renews it.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "srm_site.sessions"  # the database backend, read without the ORM
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_DAYS", "30")) * 24 * 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [

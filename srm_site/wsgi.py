@@ -12,4 +12,7 @@ django_application = get_wsgi_application()
 # classroom/polling.py and docs/decisions.md).
 from classroom.polling import fast_polls  # noqa: E402 (needs the settings above)
 
-application = fast_polls(django_application)
+# Pages every visitor without a session gets alike are answered from the page cache (srm_site/pagecache.py).
+from srm_site.pagecache import serve_pages  # noqa: E402
+
+application = fast_polls(serve_pages(django_application))

@@ -295,9 +295,11 @@ def test_create_a_class_from_hand_picked_questions(client, db):
     client.post(
         "/classroom/new/",
         {"source": "picked", "picked": f"{second.slug}\nnot-a-question\n{first.slug}", "length": 5,
-         "seconds_per_question": 0, "scoring": "accuracy", "leaderboard": "off"},
+         "seconds_per_question": 0, "scoring": "accuracy", "leaderboard": "off", "name": " Week 3 recap "},
     )  # fmt: skip
-    assert [i.question for i in ClassSession.objects.get().items.all()] == [second, first]
+    session = ClassSession.objects.get()
+    assert [i.question for i in session.items.all()] == [second, first]
+    assert session.title == "Week 3 recap"  # the host's own title, not "Hand-picked questions"
 
 
 def test_a_topic_without_questions_creates_nothing(client, db):
@@ -494,6 +496,19 @@ def test_a_choose_two_question_on_the_phone_and_the_projector(client, db):
     assertContains(projector, "1 · 100%", count=2)
     assertContains(projector, "bars add up to more than 100%")
     assertContains(projector, "1 of 1 (100%) chose “Patching the hypervisor”")
+
+
+def test_without_javascript_the_answer_form_is_not_refreshed_away(client, db):
+    room = multi_class()
+    join(client, room)
+    refresh = '<meta http-equiv="refresh" content="3">'
+    assertContains(client.get(play_url(room)), refresh)  # the lobby changes by itself
+    room = move(room, "start")
+    form = client.get(play_url(room))
+    assertContains(form, 'type="checkbox"')
+    assertNotContains(form, refresh)  # ticking two boxes must not be wiped by a reload
+    client.post(f"{play_url(room)}answer/", {"position": 1, "choice": ["11", "12"]})
+    assertContains(client.get(play_url(room)), refresh)  # waiting for the reveal again
 
 
 def test_join_page_ids_are_unique_with_both_forms(client):

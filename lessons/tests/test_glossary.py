@@ -200,7 +200,7 @@ def test_terms_inside_links_code_headings_and_abbreviations_are_left_alone():
     )
     assert html.count("term-link") == 1
     assert html.endswith(
-        '<p>Then <a class="term-link" href="/glossary/#term-sse" title="Encryption &quot;'
+        '<p>Then <a class="term-link" href="/glossary/#term-sse" title="Server-side encryption: Encryption &quot;'
         'at rest&quot; by the service.">SSE</a>.</p>'
     )
     assert '<a href="https://aws.amazon.com/sse/">SSE</a>' in html
@@ -304,6 +304,20 @@ def test_the_glossary_page_lists_terms_alphabetically_with_letter_jumps_and_anch
     assert "csrftoken" not in response.cookies
 
 
+def test_an_alias_starting_with_another_letter_is_filed_there_as_a_cross_reference(client, glossary):
+    GlossaryTermFactory(
+        slug="iam",
+        term="AWS Identity and Access Management",
+        aliases=["IAM", "Identity and Access Management"],
+    )
+    response = client.get(reverse("lessons:glossary"))
+    html = response.content.decode()
+    see = '<div class="glossary-see"><dt>IAM</dt><dd>see <a href="#term-iam">AWS Identity and Access Management</a></dd></div>'
+    assert html.count(see) == 1  # once per letter: the second I alias adds nothing
+    assert html.index('id="letter-i"') < html.index(see) < html.index("Infrastructure as a Service")
+    assert "<dt>SSE</dt>" not in html  # same letter as its term: no cross-reference
+
+
 def test_the_glossary_page_says_how_to_fill_an_empty_glossary(client, db):
     assertContains(client.get(reverse("lessons:glossary")), "The glossary is empty")
 
@@ -314,8 +328,8 @@ def test_a_lesson_links_the_first_use_of_each_term_to_the_glossary(client, gloss
     assert html.count('href="/glossary/#term-sse"') == 1
     assertContains(
         response,
-        'Amazon S3 applies <a class="term-link" href="/glossary/#term-sse" title="Encryption that the service '
-        'performs when it stores the data.">SSE</a> by default.',
+        'Amazon S3 applies <a class="term-link" href="/glossary/#term-sse" title="Server-side encryption: '
+        'Encryption that the service performs when it stores the data.">SSE</a> by default.',
     )
     assertContains(response, "<h2>SSE</h2>", html=True)
     assertContains(response, "<code>SSE</code>", html=True)

@@ -128,6 +128,7 @@ def test_the_question_page_never_shows_a_verdict_and_answers_change_until_submis
     assert ReviewCard.objects.filter(learner=attempt.learner).count() == 1, "the graded answer moved its card"
     results = client.get(reverse("prep:exam_results", args=[attempt.pk]))
     assertContains(results, "5% right")
+    assertContains(results, "Time used: 0 s on the questions.")  # under a minute in seconds, not "0 min"
     assertContains(results, "not a scaled score")
     assertContains(results, "Review my misses (19)")
     assertContains(results, "you flagged it")
@@ -440,6 +441,8 @@ def test_past_exams_are_charted_over_time_beside_their_table_as_percent_right(cl
         assert html.index('height="6.0"><title>1 Dec 2026, 12:00 UTC: 5% right') < html.index(
             'height="24.0"><title>2 Dec 2026, 12:00 UTC: 20% right'
         )
+        # Each bar carries its value as text, so a 0% exam still shows on the chart.
+        assertContains(page, 'text-anchor="middle" aria-hidden="true">5%</text>')
         assertContains(page, "<caption>Your exams, oldest first, with the percent right</caption>", html=True)
         assertContains(page, "not a scaled score")
         assertNotContains(page, "/1000")

@@ -14,7 +14,8 @@ from classroom.models import Answer, Seat
 from learners.tests.factories import UserFactory
 from lessons.models import Owner
 from lessons.tests.factories import DutyFactory
-from quizzes.tests.factories import OwnerQuestionFactory
+from quizzes.models import Kind
+from quizzes.tests.factories import OwnerQuestionFactory, SingleQuestionFactory
 
 from .axe import assert_accessible
 
@@ -81,6 +82,7 @@ def test_a_whole_live_class(live_server, browser):
     )
     join(ada, code, "Ada", check=True)
     assert_accessible(ada)  # the lobby
+    expect(ada.locator(".site-nav")).to_be_hidden()  # in class the phone shows only the class
     join(bea, code, "Bea")
     join(cy, code, "Cy")
     expect(host.get_by_role("heading", name="3 joined")).to_be_visible()
@@ -159,3 +161,34 @@ def test_a_whole_live_class(live_server, browser):
     assert Seat.objects.count() == 3
     for page in (host, ada, bea, cy):
         assert page.console_errors == []
+
+
+def test_the_projector_keeps_a_long_question_on_screen_and_c_then_r_reveals(live_server, browser):
+    """At 1024x768 a long five-option question still shows its options, the live count, the timer and the
+    controls without scrolling; pressing C then R at once (before the first answer is back) reveals."""
+    from classroom import live as classroom
+
+    user = UserFactory()
+    options = [
+        (f"A long option number {n} that takes most of a line on the projector", n < 2) for n in range(5)
+    ]
+    question = SingleQuestionFactory(
+        kind=Kind.MULTIPLE,
+        prompt="A healthcare company uses customer managed keys in AWS KMS, one of them with key material it"
+        " imported from its own hardware. Which TWO tasks are the company's? (Select TWO.)",
+        options=options,
+    )
+    session = classroom.create_session(
+        user, title="Long", topic="picked", chosen=[question], seconds_per_question=60
+    )
+    host = host_page(browser, live_server, user)
+    host.goto(f"/classroom/{session.pk}/host/")
+    host.keyboard.press("s")
+    expect(host.locator(".host-options li")).to_have_count(5)
+    for part in (".answered-count", ".q-status .timer", ".host-options li >> nth=4", ".host-controls"):
+        expect(host.locator(part)).to_be_in_viewport(ratio=1)
+    host.keyboard.press("c")
+    host.keyboard.press("r")
+    expect(host.locator(".bars")).to_be_visible()
+    expect(host.locator(".bar-right")).to_have_count(2)
+    assert host.console_errors == []
