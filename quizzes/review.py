@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import fsrs
 from django.core.cache import cache
@@ -222,23 +223,29 @@ def due_count(learner_id: int, now: datetime | None = None) -> int:
     return found
 
 
-def header_due_count(request: HttpRequest) -> dict:
-    """Context processor: how many cards are due, for the nav. No query for a visitor who recorded nothing."""
+def review_due(request: HttpRequest) -> int:
+    """How many cards are due for this request's learner, read once per request: the nav and the learner
+    page cache's key (srm_site/pagecache.py) must agree even if the count changes meanwhile."""
     from learners.current import SESSION_KEY
 
-    def count() -> int:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            key = f"review:learner-of:{user.pk}"
-            learner_id = cache.get(key)
-            if learner_id is None:
-                learner_id = Learner.objects.filter(user=user).values_list("pk", flat=True).first() or 0
-                cache.set(key, learner_id, DUE_COUNT_SECONDS)
-        else:
-            learner_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-        return due_count(learner_id) if learner_id else 0
+    if (found := getattr(request, "_review_due", None)) is not None:
+        return found
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        key = f"review:learner-of:{user.pk}"
+        learner_id = cache.get(key)
+        if learner_id is None:
+            learner_id = Learner.objects.filter(user=user).values_list("pk", flat=True).first() or 0
+            cache.set(key, learner_id, DUE_COUNT_SECONDS)
+    else:
+        learner_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    request._review_due = found = due_count(learner_id) if learner_id else 0
+    return found
 
-    return {"review_due": count}
+
+def header_due_count(request: HttpRequest) -> dict:
+    """Context processor: how many cards are due, for the nav. No query for a visitor who recorded nothing."""
+    return {"review_due": partial(review_due, request)}
 
 
 def interval_text(delta: timedelta) -> str:

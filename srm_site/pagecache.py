@@ -12,11 +12,12 @@ page costs 2-15 ms of templates and middleware; this serves it in a fraction of 
   would set), without Django's handler, middleware, session or view.
 
 Only pages named in PAGES are stored, only for GETs whose cookies are all in IGNORED_COOKIES (no session,
-no messages), only when the response is a 200 that sets no cookie but the CSRF one and varies on nothing
+no messages) and whose query names only parameters the page reads (`Page.query`), only when the response is a 200 that sets no cookie but the CSRF one and varies on nothing
 outside the key. The key is the release (code, templates, static manifest, settings), the scheme, host,
 path, raw query and HX-Request; an entry of a page built from the content also holds the content version
 (lessons.ContentVersion) it was built under, checked with one primary-key read per hit. With
-DJANGO_DEBUG=1 nothing is stored or served, so edits show at once.
+DJANGO_DEBUG=1 nothing is stored or served, so edits show at once. A page with a query string is kept
+QUERY_TIMEOUT, not a day: there are many variants, and CACHES["pages"] is bounded (settings.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import sys
 import zlib
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import parse_qsl
 
 import django
 from django.conf import settings
@@ -36,6 +38,7 @@ from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.middleware import csrf
 from django.middleware.gzip import re_accepts_gzip
+from django.utils.functional import SimpleLazyObject
 
 from lessons import caching, documents
 
@@ -43,6 +46,7 @@ from lessons import caching, documents
 class Page(NamedTuple):
     content: bool  # built from the content: a hit checks the content version
     personal: bool  # shows the learner's own records below the nav (so a session always renders it)
+    query: frozenset[str] = frozenset()  # the query parameters the view reads: any other is never stored
 
 
 CONTENT, PERSONAL = Page(True, False), Page(True, True)
@@ -50,7 +54,7 @@ CONTENT, PERSONAL = Page(True, False), Page(True, True)
 PAGES = {
     "home": Page(False, True),
     "privacy": Page(False, False),
-    "classroom:join": Page(False, False),
+    "classroom:join": Page(False, False, frozenset({"code"})),
     "lessons:lesson_list": PERSONAL,
     "lessons:lesson_detail": PERSONAL,
     "lessons:category_matrix": CONTENT,
@@ -58,11 +62,15 @@ PAGES = {
     "lessons:service_list": CONTENT,
     "lessons:service_detail": CONTENT,
     "lessons:service_present": CONTENT,
-    "lessons:compare": CONTENT,
-    "lessons:duty_list": CONTENT,
+    "lessons:compare": CONTENT._replace(query=frozenset({"services", "present"})),
+    "lessons:duty_list": CONTENT._replace(
+        query=frozenset({"q", "owner", "layer", "category", "service", "page"})
+    ),
     "lessons:misconception_list": CONTENT,
-    "quizzes:quiz_setup": CONTENT,
+    "quizzes:quiz_setup": CONTENT._replace(query=frozenset({"topic", "length"})),
 }
+# How long a page with a query string is kept (a page without one: caching.TIMEOUT).
+QUERY_TIMEOUT = 10 * 60
 # A request carrying any other cookie (session, messages, a classroom seat) goes to Django.
 IGNORED_COOKIES = frozenset({settings.CSRF_COOKIE_NAME})
 # Request headers the stored pages may vary on: each is part of the key (Accept-Encoding picks the body).
@@ -73,17 +81,22 @@ TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % csrf.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
+# Settings left out of the release: secrets, and where the data lives (no page shows them).
+UNSHAPING = re.compile(r"SECRET|PASSWORD|DATABASES|CACHES|_URL$|^SETTINGS_MODULE$")
+
+
 def _release() -> str:
-    """Changes with any code, template, static file or setting that shapes a page (read at start-up)."""
+    """Changes with any code, template, static file or setting (a page may show any, as the privacy page
+    shows CLASSROOM_RETENTION_DAYS), read at start-up."""
     root = settings.BASE_DIR
     packages = [d for d in root.iterdir() if (d / "__init__.py").is_file()]
     files = sorted(f for d in packages for f in d.rglob("*.py"))
     files += [Path(settings.STATIC_ROOT) / "staticfiles.json", root / "requirements.txt"]
     stamp = "".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns};" for f in files if f.is_file())
     shaping = [
-        getattr(settings, name, None)
+        (name, getattr(settings, name, None))
         for name in sorted(dir(settings))
-        if name.startswith(("SECURE_", "CSRF_", "SESSION_", "X_FRAME", "STATIC", "LANGUAGE"))
+        if name.isupper() and not UNSHAPING.search(name)
     ]
     stamp += caching.RELEASE + django.__version__ + sys.version + repr(shaping)
     return hashlib.md5(stamp.encode(), usedforsecurity=False).hexdigest()[:16]
@@ -94,6 +107,29 @@ RELEASE = _release()
 
 def pages():
     return caches["pages"]
+
+
+def stored_query(page: Page, query_string: str) -> bool:
+    """Whether a page with this query string may be stored: only parameters the view reads."""
+    return not query_string or all(
+        name in page.query for name, _ in parse_qsl(query_string, keep_blank_values=True)
+    )
+
+
+def timeout(query_string: str) -> int:
+    return QUERY_TIMEOUT if query_string else caching.TIMEOUT
+
+
+def csrf_token(request) -> dict:
+    """Context processor in place of Django's built-in `csrf` one (the same lazy token), which also records
+    the tokens made for this response: only those are holes in a stored page (`_cut`)."""
+
+    def token():
+        value = csrf.get_token(request)
+        request.__dict__.setdefault("_csrf_tokens", set()).add(value)
+        return value
+
+    return {"csrf_token": SimpleLazyObject(token)}
 
 
 def key_for(environ: dict) -> str | None:
@@ -263,12 +299,14 @@ class PageCacheMiddleware:
             return self.get_response(request)
         response = self.get_response(request)
         match = request.resolver_match
-        if match is None or match.view_name not in PAGES:
+        page = PAGES.get(match.view_name) if match else None
+        query = request.META.get("QUERY_STRING", "")
+        if page is None or not stored_query(page, query):
             return response
-        version = caching.version(request) if PAGES[match.view_name].content else None
+        version = caching.version(request) if page.content else None
         entry = _entry(request, response, version)
         if entry is not None:
-            pages().set(key, entry, caching.TIMEOUT)
+            pages().set(key, entry, timeout(query))
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -280,17 +318,22 @@ class PageCacheMiddleware:
 
 
 def _cut(request, body: bytes, *, token_used: bool) -> tuple[list[bytes], list[str]] | None:
-    """The body's segments around this response's nonce and CSRF tokens, and which is which;
-    None if the token was used but cannot be found (never store a visitor's token)."""
+    """The body's segments around this response's nonce and CSRF tokens, and which is which; None if the
+    token was used but cannot be found, or something else in the body unmasks to the visitor's secret (the
+    visitor picks the secret: a value reflected from the query would become a slot for later visitors'
+    tokens). Only tokens the `csrf_token` context processor made for this response are holes."""
     holes: dict[bytes, str] = {}
     nonce = getattr(request, "_csp_nonce", None)
     if nonce:  # generated, so in the page or the header
         holes[str(nonce).encode()] = NONCE
     if token_used:
+        made = {token.encode() for token in getattr(request, "_csrf_tokens", ())}
         secret = request.META["CSRF_COOKIE"]
-        for token in set(TOKEN_RE.findall(body)):
-            if csrf._unmask_cipher_token(token.decode()) == secret:
-                holes[token] = TOKEN
+        for candidate in set(TOKEN_RE.findall(body)):
+            if candidate in made:
+                holes[candidate] = TOKEN
+            elif csrf._unmask_cipher_token(candidate.decode()) == secret:
+                return None
         if TOKEN not in holes.values():
             return None
     if not holes:
@@ -354,16 +397,20 @@ class LearnerPageMiddleware:
         if key and not getattr(response, "_from_learner_page", False):
             entry = self._entry(request, response)
             if entry is not None:
-                pages().set(key, entry, caching.TIMEOUT)
+                pages().set(key, entry, timeout(request.META.get("QUERY_STRING", "")))
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         page = PAGES.get(request.resolver_match.view_name)
         if not self.enabled or page is None or page.personal or request.method != "GET":
             return None
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None  # no learner: the whole-page cache stores it, once
+        if not stored_query(page, request.META.get("QUERY_STRING", "")):
+            return None
         if len(getattr(request, "_messages", ())):
             return None  # shown once, on the page rendered for them
-        from quizzes.review import header_due_count
+        from quizzes.review import review_due
 
         user = request.user
         parts = [
@@ -372,7 +419,7 @@ class LearnerPageMiddleware:
             request.get_full_path(),
             request.headers.get("HX-Request", ""),
             user.get_username() if user.is_authenticated else "",
-            header_due_count(request)["review_due"](),
+            review_due(request),  # the value the nav shows: read once per request
         ]
         digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
         request._learner_page_key = key = f"learner-page:{digest}"

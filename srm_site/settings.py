@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lessons.caching.content_version",
                 "quizzes.review.header_due_count",
+                # Django's csrf_token, recording the tokens a page holds for the page cache.
+                "srm_site.pagecache.csrf_token",
             ],
         },
     },
@@ -132,15 +134,23 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
-# Whole pages for visitors without a session (srm_site/pagecache.py); an alias of its own, so a burst of
-# page variants (query strings) cannot evict the fragments.
-if REDIS_URL:
-    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
+# Whole pages (srm_site/pagecache.py), never in the default cache's Redis: a flood of page variants would
+# fill its memory or evict live-class state and throttles (another database number on the same server shares
+# that memory). PAGE_CACHE_URL names a Redis of its own for the pages (give it a maxmemory and allkeys-lru);
+# without it each process keeps at most MAX_ENTRIES pages in its own memory (about 50 MB at the largest
+# page's 165 KB; a hit checks the content version, so processes never disagree about content).
+PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
+if PAGE_CACHE_URL:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": PAGE_CACHE_URL,
+        "KEY_PREFIX": "pages",
+    }
 else:
     CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 500},
+        "OPTIONS": {"MAX_ENTRIES": 300},
     }
 if DEBUG:
     CACHES["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}

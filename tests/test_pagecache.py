@@ -67,9 +67,12 @@ def normalised(headers: list, body: str) -> tuple[dict, str]:
 PAGES = [
     ("/", {}),
     ("/privacy/", {}),
+    ("/join/", {}),  # a form: CSRF token
     ("/matrix/", {}),
     ("/matrix/present/", {}),
+    ("/services/", {}),
     ("/services/ec2/", {}),
+    ("/services/ec2/present/", {}),
     ("/compare/?services=ec2&services=rds", {}),
     ("/duties/?owner=Customer&layer=guest-os", {"HX-Request": "true"}),
     ("/misconceptions/", {}),
@@ -77,6 +80,12 @@ PAGES = [
     ("/lessons/core-split/", {}),  # a form: CSRF token
     ("/quizzes/", {}),  # a form: CSRF token
 ]
+
+
+def test_every_stored_page_is_compared():
+    from django.urls import resolve
+
+    assert {resolve(path.split("?")[0]).view_name for path, _ in PAGES} == set(pagecache.PAGES)
 
 
 @pytest.mark.parametrize("gzip_ok", [True, False], ids=["gzip", "identity"])
@@ -297,3 +306,123 @@ def test_a_personal_page_is_always_rendered_for_a_learner(real_pack):
     client.get("/lessons/")
     page = client.get("/lessons/")
     assert not hasattr(page, "_from_learner_page")
+
+
+# Review of the page cache (session 3).
+
+
+def test_the_due_count_is_read_once_per_request_for_the_key_and_the_nav(real_pack, monkeypatch):
+    """The count changes between two reads (its 60 s cache expired, or the learner answered in another tab):
+    the page is stored under the count it shows, so no other learner gets a wrong badge."""
+    from quizzes import review
+
+    one = learner_with_records(Client(), "core-split")
+    reads = iter(range(1, 100))
+    monkeypatch.setattr(review, "due_count", lambda learner_id, now=None: 0 if next(reads) == 1 else 1)
+    shown = '<span class="badge">' in one.get("/matrix/").content.decode()
+    monkeypatch.setattr(review, "due_count", lambda learner_id, now=None: 0)
+    other = learner_with_records(Client(), "cheat-sheet")
+    page = other.get("/matrix/")
+    assert '<span class="badge">' not in page.content.decode()
+    assert not shown or not getattr(page, "_from_learner_page", False)
+    for _ in range(2):  # a cookie-less visitor: a miss, then a hit
+        _, headers, body = call(application, environ("/matrix/"))
+        assert '<span class="badge">' not in text(headers, body)
+
+
+def stored_keys() -> list[str]:
+    return [key.split(":", 2)[2] for key in pagecache.pages()._cache]
+
+
+def test_a_visitor_without_a_session_is_stored_once_and_a_learner_page_needs_a_session(real_pack):
+    call(application, environ("/misconceptions/"))
+    assert [key.split(":")[0] for key in stored_keys()] == ["page"]
+    client = Client()
+    client.get("/matrix/")  # no session cookie: rendered, never stored per learner
+    assert not getattr(client.get("/matrix/"), "_from_learner_page", False)
+    assert not any(key.startswith("learner-page:") for key in stored_keys())
+
+
+@pytest.mark.parametrize(
+    "path", ["/misconceptions/?flood=1", "/duties/?owner=Customer&x=1", "/compare/?services=ec2&z=1", "/?a=1"]
+)
+def test_a_query_the_page_does_not_know_is_never_stored(real_pack, path):
+    call(application, environ(path))
+    assert pagecache.lookup(environ(path)) is None
+    client = learner_with_records(Client())
+    pagecache.pages().clear()
+    client.get(path)
+    assert not getattr(client.get(path), "_from_learner_page", False)
+    assert stored_keys() == []
+
+
+def test_a_query_variant_is_kept_for_less_time_than_the_page(real_pack):
+    import time
+
+    call(application, environ("/duties/?owner=Customer&layer=guest-os"))
+    call(application, environ("/duties/"))
+    cache = pagecache.pages()
+    expiry = {
+        path: cache._expire_info[cache.make_key(pagecache.key_for(environ(path)))] - time.time()
+        for path in ("/duties/?owner=Customer&layer=guest-os", "/duties/")
+    }
+    assert expiry["/duties/?owner=Customer&layer=guest-os"] <= pagecache.QUERY_TIMEOUT
+    assert expiry["/duties/"] > pagecache.QUERY_TIMEOUT
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "location"),
+    [
+        ({"REDIS_URL": "redis://cache:6379/0"}, "locmem.LocMemCache", "pages"),
+        (
+            {"REDIS_URL": "redis://cache:6379/0", "PAGE_CACHE_URL": "redis://pages:6379/0"},
+            "redis.RedisCache",
+            "redis://pages:6379/0",
+        ),
+    ],
+    ids=["default Redis", "PAGE_CACHE_URL"],
+)
+def test_the_page_cache_never_shares_the_default_redis(env, backend, location):
+    """A flood of page variants must not fill the Redis that holds live classes and throttles."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from srm_site import settings as s; import json; print(json.dumps(s.CACHES['pages'], default=str))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PAGE_CACHE_URL", "DJANGO_DEBUG")}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**clean, "DJANGO_SECRET_KEY": "x", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pages = json.loads(done.stdout)
+    assert pages["BACKEND"] == f"django.core.cache.backends.{backend}"
+    assert pages["LOCATION"] == location
+
+
+def test_a_reflected_value_that_looks_like_a_token_is_never_a_hole(real_pack):
+    """The requester picks the CSRF secret: a query value that unmasks to it must not become a slot that
+    later visitors get their own token in."""
+    import secrets
+    import string
+
+    reflected = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
+    secret = csrf._unmask_cipher_token(reflected)
+    path = f"/join/?code={reflected}"
+    for _ in range(2):
+        call(application, environ(path, Cookie=f"csrftoken={secret}"))
+    _, headers, body = call(application, environ(path))
+    assert reflected in text(headers, body)
+
+
+def test_every_setting_a_page_shows_changes_the_release(settings):
+    before = pagecache._release()
+    settings.SECRET_KEY = "another secret"  # secrets are left out
+    assert pagecache._release() == before
+    settings.CLASSROOM_RETENTION_DAYS += 1  # the privacy page shows it
+    assert pagecache._release() != before
