@@ -129,6 +129,8 @@ class Room:
     last_answer: dict[int, float] = field(default_factory=dict)
     revealed_at: dict[int, float] = field(default_factory=dict)
     opened_at: dict[int, float] = field(default_factory=dict)
+    polls_unchanged: int = 0  # answered 204 (the WSGI shortcut)
+    polls_changed: int = 0  # a card fetched after a change
     open_views: list[float] = field(default_factory=list)
     reveal_gaps: list[float] = field(default_factory=list)
     learner_views: list[float] = field(default_factory=list)
@@ -163,7 +165,10 @@ async def learner(room: Room, n: int, start_delay: float) -> None:
                 http.close()
                 await asyncio.sleep(POLL)
                 continue
+            if status == 204:
+                room.polls_unchanged += 1
             if status == 200:
+                room.polls_changed += 1
                 found = re.search(rb"\?v=(\d+)", body)
                 version = found.group(1).decode() if found else version
                 position = re.search(rb'name="position" value="(\d+)"', body)
@@ -433,6 +438,10 @@ def main() -> int:
     )
     if room.timed_out:
         print(f"STOPPED at the {DEADLINE} s deadline before the class ended")
+    print(
+        f"phone requests: {room.polls_unchanged} polls answered 204, {room.polls_changed} cards fetched after a"
+        f" change, {room.sent} answers, {room.joined} joins ({cpu * 1000 / max(1, room.polls_unchanged + room.polls_changed + room.sent):.1f} ms of server CPU per phone request on average)"
+    )
     print(f"server errors (5xx, retried by the phone): {room.server_errors}; other failures: {room.errors}")
     expected = room.joined * args.questions
     print(

@@ -40,6 +40,11 @@ class RejoinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        # The join page shows the join form too: its own ids, so the two "Class code" fields never share one.
+        kwargs.setdefault("auto_id", "rejoin_%s")
+        super().__init__(*args, **kwargs)
+
 
 def source_choices() -> list:
     lessons = [(f"lesson:{lesson.slug}", lesson.title) for lesson in Lesson.objects.exclude(quiz="")]

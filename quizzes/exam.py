@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from learners.models import Learner
 
 from . import kinds, tags
-from .attempts import NoSuchQuestion, start_attempt
+from .attempts import AttemptNotFound, NoSuchQuestion, start_attempt
 from .grading import AlreadyAnswered, record_answer
-from .models import Attempt, ExamDraft, Kind, Mode, Question
+from .models import Attempt, AttemptQuestion, ExamDraft, Kind, Mode, Question
 
 # The real exam's pace: 90 minutes for 65 questions, so 28 for 20 and 56 for 40.
 FORMATS = {20: 28, 40: 56}
@@ -195,6 +196,22 @@ def question_at(attempt: Attempt, position: int) -> ExamSlot:
     if row is None:
         raise NoSuchQuestion(f"This exam has no question {position}.")
     return ExamSlot(position, *row)
+
+
+def find_slot(learner: Learner | None, attempt_id, position: int) -> tuple[Attempt, ExamSlot]:
+    """The learner's exam and its question at a position in one query (what saving an answer needs);
+    anyone else's attempt, a practice attempt or a position it does not have is not found."""
+    row = (
+        AttemptQuestion.objects.select_related("attempt")
+        .annotate(kind=F("question__kind"))
+        .filter(attempt_id=attempt_id, attempt__learner=learner, attempt__mode=Mode.EXAM, position=position)
+        .first()
+        if learner is not None
+        else None
+    )
+    if row is None:
+        raise AttemptNotFound("No such exam question for you.")
+    return row.attempt, ExamSlot(row.position, row.question_id, row.kind)
 
 
 def presented(question_id: int) -> kinds.Presented:

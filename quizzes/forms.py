@@ -37,6 +37,11 @@ class AnswerForm(forms.Form):
         """The one field of a choice question (choice or choices), for its hand-written option list."""
         return self[next(iter(self.fields))]
 
+    @property
+    def answer_fields(self):
+        """The answer's fields (one per row of a matrix or sort question), without "I guessed"."""
+        return [field for field in self if field.name != "guessed"]
+
     def answer(self) -> dict:
         return kinds.answer_from(self.presented, self.cleaned_data)
 

@@ -86,6 +86,11 @@ class Bar:
     height: float
     label: str
     on: bool = True
+    value: str = ""
+
+    @property
+    def centre(self) -> float:
+        return round(self.x + self.width / 2, 2)
 
 
 @dataclass
@@ -270,6 +275,7 @@ def percent_bars(points: list[tuple[int, str]]) -> list[Bar]:
             width=round(slot * 0.7, 2),
             height=round(CHART_HEIGHT * percent / 100, 2),
             label=label,
+            value=f"{percent}%",
         )
         for i, (percent, label) in enumerate(points)
     ]

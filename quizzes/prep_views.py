@@ -206,8 +206,7 @@ def _next_position(attempt: Attempt, position: int, go: str) -> int | None:
 def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     """Save the answer and flag, then go where the learner asked. With htmx the next question's card comes
     back in place (its URL pushed); the review screen is a page change."""
-    attempt = _open_exam(request, attempt_id)
-    row = exam.question_at(attempt, position)
+    attempt, row = exam.find_slot(current_learner(request), attempt_id, position)
     presented = _presented(request, row)
     form = AnswerForm(request.POST, presented=presented)
     given = any(name in request.POST for name in kinds.form_fields(presented))
@@ -243,8 +242,7 @@ def exam_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResp
 def exam_flag(request: HtmxHttpRequest, attempt_id, position: int) -> HttpResponse:
     """Flag or unflag one question at once (the checkbox with JavaScript); the answer is left as saved.
     Without JavaScript the flag travels with the answer form instead."""
-    attempt = _open_exam(request, attempt_id)
-    row = exam.question_at(attempt, position)
+    attempt, row = exam.find_slot(current_learner(request), attempt_id, position)
     try:
         exam.set_flag(attempt, row.question_id, flagged=bool(request.POST.get("flagged")))
     except exam.ExamClosed as closed:

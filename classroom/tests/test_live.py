@@ -354,3 +354,21 @@ def test_close_then_reveal_from_the_same_screen_reveals_but_next_never_skips(db)
     # A close or reveal from a screen of another question changes nothing.
     stale = live.advance(again, "reveal", version=seen, position=1)
     assert (stale.phase, stale.version) == (Phase.OPEN, again.version)
+
+
+def test_a_signed_in_learners_choose_two_answer_goes_to_their_history_with_both_options(db):
+    question = SingleQuestionFactory(
+        kind=Kind.MULTIPLE, options=[("One", True), ("Two", True), ("Three", False)]
+    )
+    room = move(
+        live.create_session(UserFactory(), title="Two", topic="everything", chosen=[question]), "start"
+    )
+    learner = LearnerFactory(user=UserFactory())
+    seat = live.join(room, "Ada", learner=learner)
+    right = sorted(str(o.pk) for o in question.options.filter(correct=True))
+    answer = live.submit_answer(
+        Seat.objects.select_related("session").get(pk=seat.pk), position=1, choice=right
+    )
+    response = Response.objects.get()
+    assert answer.correct and response.correct and response.question == question
+    assert ClassSession.objects.get(pk=room.pk).phase == Phase.CLOSED  # auto-close: the only seat answered

@@ -509,3 +509,12 @@ def test_without_javascript_the_answer_form_is_not_refreshed_away(client, db):
     assertNotContains(form, refresh)  # ticking two boxes must not be wiped by a reload
     client.post(f"{play_url(room)}answer/", {"position": 1, "choice": ["11", "12"]})
     assertContains(client.get(play_url(room)), refresh)  # waiting for the reveal again
+
+
+def test_join_page_ids_are_unique_with_both_forms(client):
+    import re
+
+    html = client.get("/join/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="rejoin_code"' in html and 'for="id_code"' in html

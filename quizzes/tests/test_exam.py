@@ -128,6 +128,7 @@ def test_the_question_page_never_shows_a_verdict_and_answers_change_until_submis
     assert ReviewCard.objects.filter(learner=attempt.learner).count() == 1, "the graded answer moved its card"
     results = client.get(reverse("prep:exam_results", args=[attempt.pk]))
     assertContains(results, "5% right")
+    assertContains(results, "Time used: 0 s on the questions.")  # under a minute in seconds, not "0 min"
     assertContains(results, "not a scaled score")
     assertContains(results, "Review my misses (19)")
     assertContains(results, "you flagged it")
@@ -408,14 +409,14 @@ def test_saving_an_exam_answer_costs_the_same_whatever_the_question_or_content(c
         return len(queries)
 
     cost(1)  # the question's presentation is now cached under the content version
-    # Session, learner, exam, the question's id and kind, content version, and the draft's write
+    # Session, learner, the exam with the question's id and kind, content version, and the draft's write
     # (begin, locked read, update, commit); with htmx also the next question's draft and navigator.
-    assert [cost(1), cost(1, **HX)] == [9, 14]
+    assert [cost(1), cost(1, **HX)] == [8, 13]
     for _ in range(20):
         DutyFactory()
     generate()
     cost(2)
-    assert [cost(2), cost(2, **HX)] == [9, 14]
+    assert [cost(2), cost(2, **HX)] == [8, 13]
 
 
 def test_past_exams_are_charted_over_time_beside_their_table_as_percent_right(client, exam_bank):
@@ -440,7 +441,21 @@ def test_past_exams_are_charted_over_time_beside_their_table_as_percent_right(cl
         assert html.index('height="6.0"><title>1 Dec 2026, 12:00 UTC: 5% right') < html.index(
             'height="24.0"><title>2 Dec 2026, 12:00 UTC: 20% right'
         )
+        # Each bar carries its value as text, so a 0% exam still shows on the chart.
+        assertContains(page, 'text-anchor="middle" aria-hidden="true">5%</text>')
         assertContains(page, "<caption>Your exams, oldest first, with the percent right</caption>", html=True)
         assertContains(page, "not a scaled score")
         assertNotContains(page, "/1000")
     assertContains(setup, reverse("prep:exam_detail", args=[third.pk]))
+
+
+def test_a_practice_quiz_or_a_missing_position_cannot_be_saved_as_an_exam_answer(client, exam_bank):
+    client.post(reverse("quizzes:quiz_start"), {"topic": "everything", "length": 5})
+    practice = Attempt.objects.get(mode=Mode.PRACTICE)
+    question = practice.slots.get(position=1).question
+    response = client.post(reverse("prep:exam_answer", args=[practice.pk, 1]), right_answer_data(question))
+    assert response.status_code == 404
+    assert not practice.responses.exists()
+    attempt = start(client)
+    assert save(client, attempt, 21, {}).status_code == 404
+    assert client.post(reverse("prep:exam_flag", args=[attempt.pk, 21]), {"flagged": "1"}).status_code == 404

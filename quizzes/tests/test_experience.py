@@ -111,3 +111,23 @@ def test_admin_preview_shows_the_key_in_words_and_help_texts_keep_placeholders(a
     assert "{&#x27;choice&#x27;" not in html and "{'choice'" not in html
     assert '<ul class="answer-key">' in html
     assertContains(admin_client.get(reverse("admin:quizzes_question_add")), "service:&lt;slug&gt;")
+
+
+@pytest.mark.parametrize("kind", ["matrix", "sort"])
+def test_row_questions_offer_i_guessed_once(client, bank, kind):
+    from learners.models import Learner
+    from quizzes.models import Question
+
+    question = Question.objects.filter(kind=kind).first()
+    learner = Learner.objects.create()
+    session = client.session
+    session["learner_id"] = learner.pk
+    session.save()
+    attempt = attempts.start_attempt(learner, topic="everything", title="Rows", questions=[question])
+    html = client.get(reverse("quizzes:attempt_question", args=[attempt.pk, 1])).content.decode()
+    assert html.count('name="guessed"') == 1
+    assert (
+        html.count("<select") == len(question.service.cells.all())
+        if kind == "matrix"
+        else html.count("<select") > 1
+    )

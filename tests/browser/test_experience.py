@@ -100,6 +100,82 @@ def test_compare_of_four_services_reads_on_a_phone(site, phone):
     assert _width(phone) <= PHONE["width"]
 
 
+@pytest.fixture
+def phone_no_js(no_js):
+    no_js.set_viewport_size(PHONE)
+    return no_js
+
+
+def _visible_cells(row):
+    return [c for c in row.locator("td.cell").all() if c.is_visible()]
+
+
+def _assert_one_column_readable(page, rows, column_name, *, js=True):
+    # Without JavaScript, Playwright cannot evaluate in the page (it would wait forever): boxes only.
+    for row in rows.all():
+        cells = _visible_cells(row)
+        assert len(cells) == 1, f"{len(cells)} owners shown for one {column_name} card"
+        reason = cells[0].locator(".cell-reason")
+        expect(reason).to_be_visible()  # the note in full, without a tap
+        box = reason.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        if js:
+            assert reason.evaluate("r => r.scrollHeight <= r.clientHeight + 1"), "the note is clipped"
+    if js:
+        assert _width(page) <= PHONE["width"]
+
+
+def test_phone_shows_one_category_of_the_matrix_at_a_time_without_javascript(site, phone_no_js):
+    page = phone_no_js
+    page.goto(site.url + "/matrix/")
+    switch = page.get_by_role("group", name="Show on this screen")
+    expect(switch.get_by_role("radio", name="Every category")).to_be_checked()
+    rows = page.locator(".matrix tbody tr")
+    assert len(_visible_cells(rows.first)) == 3
+    switch.get_by_role("radio", name="Container services").check()
+    _assert_one_column_readable(page, rows, "category", js=False)
+    expect(rows.nth(0).locator("td.cell").nth(1)).to_be_visible()  # the second column: container services
+    switch.get_by_role("radio", name="Every category").check()
+    assert len(_visible_cells(rows.first)) == 3
+
+
+def test_phone_shows_one_service_of_a_lessons_category_table_at_a_time(site, phone):
+    phone.goto(site.url + "/lessons/abstracted-services/")
+    switch = phone.get_by_role("group", name="Show on this screen")
+    radios = switch.get_by_role("radio")
+    count = radios.count()
+    assert 20 < count <= 31, "the switcher's CSS has one rule per column, 30 at most"
+    last = radios.nth(count - 1)
+    name = last.evaluate("r => r.labels[0].textContent.trim()")
+    last.check()
+    table = phone.locator(".matrix-switch + .matrix-scroll .matrix")
+    header = table.locator("thead th").nth(count - 1)
+    assert header.inner_text().strip() == name
+    _assert_one_column_readable(phone, table.locator("tbody tr"), "service")
+    assert_accessible(phone)
+
+
+def test_phone_compare_can_show_only_the_layers_that_change_or_one_service(site, phone_no_js):
+    page = phone_no_js
+    page.goto(site.url + EXTRA_PAGES[0])
+    changes = int(page.locator("#compare-results p strong").first.inner_text())
+    rows = page.locator("#compare-results tbody tr")
+    switch = page.get_by_role("group", name="Show on this screen")
+    switch.get_by_role("radio", name="Only layers that change").check()
+    visible = [r for r in rows.all() if r.is_visible()]
+    assert len(visible) == changes < 14
+    assert all("Changes" in r.locator("th").inner_text() for r in visible)
+    switch.get_by_role("radio", name="AWS Lambda").check()
+    _assert_one_column_readable(page, rows, "service", js=False)
+
+
+def test_the_switcher_is_for_phones_only(site, page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site.url + "/matrix/")
+    expect(page.locator(".matrix-switch")).to_be_hidden()
+    assert len(_visible_cells(page.locator(".matrix tbody tr").first)) == 3
+
+
 def test_cell_note_in_the_right_hand_column_is_not_clipped_at_1280(site, page):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(site.url + "/matrix/")

@@ -84,7 +84,7 @@ def test_whole_exam_by_keyboard_with_flag_navigator_review_and_submit(pack, page
 
 
 def test_the_exam_without_javascript_shows_the_deadline_and_works_with_plain_forms(pack, browser):
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     page = context.new_page()
     start_exam(page, pack.url, axe=False)
     expect(page.get_by_text(re.compile(r"This exam ends at \d\d:\d\d UTC"))).to_be_visible()
@@ -97,6 +97,9 @@ def test_the_exam_without_javascript_shows_the_deadline_and_works_with_plain_for
     page.get_by_role("button", name="Submit the exam").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Exam results")
     assert Attempt.objects.get(mode=Mode.EXAM).answered_count == 1
+    # On a phone every page of the exam fits: the readiness tables become one card per topic.
+    expect(page.locator("table.readiness tbody tr").first).to_have_css("display", "block")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
 
 
