@@ -306,6 +306,20 @@ def test_presenter_views_fit_a_projector_without_scrolling(site, page, size):
         assert size_px >= 0.023 * height, f"{path}: {size_px}px type is too small to read from the back"
 
 
+@pytest.mark.parametrize("path", ["/matrix/present/", "/services/ec2/present/"])
+def test_presenter_views_opened_on_a_phone_stay_legible(site, phone, path):
+    phone.goto(site.url + path)
+    sizes = phone.locator(".matrix td, .matrix th, .stack-layer").evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 12, f"projector-scaled type on a phone: {min(sizes)} px"
+    headers = phone.locator(".matrix tbody th, .stack-head").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length"
+    )
+    assert headers == 0, "layer names cut off"
+    assert _width(phone) <= PHONE["width"]
+
+
 def test_presenter_stack_steps_through_layers_with_the_arrow_keys(site, page):
     page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(site.url + "/services/ec2/present/")
