@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import os
 import random
 import re
@@ -140,6 +141,12 @@ def csrf(http: Http) -> dict:
     return {"X-CSRFToken": http.cookies.get("csrftoken", "")}
 
 
+def next_poll(card: bytes, current: str) -> str:
+    """The URL the card polls next (htmx's hx-get: the version shown, and the question answered if any)."""
+    found = re.search(rb'hx-get="([^"]+)"', card)
+    return html.unescape(found.group(1).decode()) if found else current
+
+
 async def learner(room: Room, n: int, start_delay: float) -> None:
     await asyncio.sleep(start_delay)
     http = Http(room.port)
@@ -153,13 +160,11 @@ async def learner(room: Room, n: int, start_delay: float) -> None:
             return
         room.joined += 1
         play = f"/classroom/{room.session_id}/play/"
-        version, answered, seen_reveal = "0", set(), set()
+        poll, answered, seen_reveal = f"{play}?v=0", set(), set()
         await asyncio.sleep(random.uniform(0, POLL))
         while not room.ended:
             try:
-                status, _, body = await http.request(
-                    "GET", f"{play}?v={version}", headers={"HX-Request": "true"}
-                )
+                status, _, body = await http.request("GET", poll, headers={"HX-Request": "true"})
             except (ConnectionError, OSError, asyncio.IncompleteReadError, ValueError):
                 room.errors += 1  # a dropped connection: the phone polls again
                 http.close()
@@ -169,8 +174,7 @@ async def learner(room: Room, n: int, start_delay: float) -> None:
                 room.polls_unchanged += 1
             if status == 200:
                 room.polls_changed += 1
-                found = re.search(rb"\?v=(\d+)", body)
-                version = found.group(1).decode() if found else version
+                poll = next_poll(body, poll)
                 position = re.search(rb'name="position" value="(\d+)"', body)
                 if b'class="verdict' in body:
                     current = int(re.search(rb"Question (\d+) of", body).group(1))
@@ -202,8 +206,7 @@ async def learner(room: Room, n: int, start_delay: float) -> None:
                         room.last_answer[number] = max(room.last_answer.get(number, 0), done)
                     else:
                         room.refused += 1
-                    found = re.search(rb"\?v=(\d+)", body)
-                    version = found.group(1).decode() if found else version
+                    poll = next_poll(body, poll)
                 if b"Class over" in body:
                     return
             elif status >= 500:

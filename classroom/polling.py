@@ -26,7 +26,8 @@ def unchanged(environ: dict) -> bool:
     match = POLL_PATH.match(environ.get("PATH_INFO", ""))
     if match is None:
         return False
-    shown = parse_qs(environ.get("QUERY_STRING", "")).get("v", [""])[0]
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    shown, answered = query.get("v", [""])[0], query.get("a", [""])[0]
     if not shown:
         return False
     session_id = match.group(1)
@@ -34,7 +35,7 @@ def unchanged(environ: dict) -> bool:
     if seats.seat_id(morsel.value if morsel else None, session_id) is None:
         return False
     pulse = state.cached_pulse(session_id)
-    return pulse is not None and str(pulse.version) == shown and not pulse.timed_out()
+    return pulse is not None and state.still_shown(pulse, shown, answered)
 
 
 def fast_polls(application):

@@ -109,6 +109,17 @@ def pulse(session_id) -> Pulse | None:
     return publish(session, closes_at=item.closes_at if item else None)
 
 
+def still_shown(pulse: Pulse, shown: str, answered: str = "") -> bool:
+    """Whether a phone showing version `shown` (and, if it has answered, the question `answered`) already
+    shows what the pulse says: then the poll is answered 204. A phone that answered shows the same card
+    while answers close, so closing the question costs no fetch; the reveal does."""
+    if pulse.timed_out():
+        return False
+    if str(pulse.version) == shown:
+        return True
+    return bool(answered) and pulse.phase == Phase.CLOSED and str(pulse.position) == answered
+
+
 def forget(session_id) -> None:
     cache.delete(pulse_key(session_id))
     _memo.pop(pulse_key(session_id), None)

@@ -132,8 +132,8 @@ def play(request: HtmxHttpRequest, session_id) -> HttpResponse:
     if pulse.timed_out():
         live.close_if_due(session_id, pulse)
         pulse = state.pulse(session_id)
-    if request.htmx and request.GET.get("v") == str(pulse.version):
-        return HttpResponse(status=204)  # nothing changed: htmx swaps nothing
+    if request.htmx and state.still_shown(pulse, request.GET.get("v", ""), request.GET.get("a", "")):
+        return HttpResponse(status=204)  # nothing changed for this phone: htmx swaps nothing
     room = state.room(session_id, pulse.version)
     seat = state.seat_card(session_id, seat_id, room)
     if seat is None:

@@ -4,11 +4,13 @@ import pytest
 from django.core.cache import cache
 
 from classroom import live, seats, state
+from classroom.models import Seat
 from classroom.polling import fast_polls
 
 from .factories import SeatFactory, class_with_questions, move
 
 pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
 
 
 def downstream(environ, start_response):
@@ -16,11 +18,11 @@ def downstream(environ, start_response):
     return [b"django"]
 
 
-def poll(session, *, version=None, cookie=None, htmx=True, method="GET", path=None):
+def poll(session, *, version=None, cookie=None, htmx=True, method="GET", path=None, answered=""):
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path or f"/classroom/{session.pk}/play/",
-        "QUERY_STRING": "" if version is None else f"v={version}",
+        "QUERY_STRING": ("" if version is None else f"v={version}") + (f"&a={answered}" if answered else ""),
         "wsgi.input": BytesIO(),
     }
     if htmx:
@@ -112,3 +114,23 @@ def test_with_a_shared_cache_each_process_keeps_the_pulse_a_quarter_second(
     now[0] += state.MEMO_SECONDS
     assert state.cached_pulse(room.pk) == elsewhere
     state.forget(room.pk)
+
+
+def test_closing_answers_costs_no_fetch_for_phones_that_answered_but_the_reveal_does(client, db):
+    """An answered phone shows the same card while answers close (it polls with a=<question>), so after the
+    close only the phones that did not answer fetch; after the reveal every phone does. Same in the view."""
+    room = move(class_with_questions(2), "start")
+    ada = Seat.objects.select_related("session").get(pk=live.join(room, "Ada").pk)
+    cookie = seats.cookie_value(room.pk, ada.pk)
+    client.cookies[seats.COOKIE] = cookie
+    card = client.post(f"/classroom/{room.pk}/play/answer/", {"position": 1, "choice": "AWS"}, headers=HTMX)
+    assert f"?v={room.version}&amp;a=1" in card.content.decode()  # the URL the phone polls next
+    closed = move(room, "close")
+    assert poll(room, version=room.version, cookie=cookie, answered=1)[0] == "204 No Content"
+    assert poll(room, version=room.version, cookie=cookie)[0] == "200 OK"  # not answered: fetch
+    url = f"/classroom/{room.pk}/play/?v={room.version}"
+    assert client.get(f"{url}&a=1", headers=HTMX).status_code == 204
+    assert client.get(f"{url}&a=2", headers=HTMX).status_code == 200  # another question: fetch
+    move(closed, "reveal")
+    assert poll(room, version=room.version, cookie=cookie, answered=1)[0] == "200 OK"
+    assert "Not this time" in client.get(f"{url}&a=1", headers=HTMX).content.decode()

@@ -169,6 +169,17 @@ def test_phone_compare_can_show_only_the_layers_that_change_or_one_service(site,
     _assert_one_column_readable(page, rows, "service", js=False)
 
 
+def test_compare_without_javascript_lands_on_its_result_on_a_phone(site, phone_no_js):
+    page = phone_no_js
+    page.goto(site.url + "/compare/")
+    page.get_by_label("Amazon EC2", exact=True).check()
+    page.get_by_label("AWS Lambda", exact=True).check()
+    page.get_by_role("button", name="Compare").click()
+    heading = page.get_by_role("heading", name="Amazon EC2 vs AWS Lambda")
+    expect(heading).to_be_visible()
+    assert _in_viewport(page, heading), "the result is three screens below the choices"
+
+
 def test_the_switcher_is_for_phones_only(site, page):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(site.url + "/matrix/")
@@ -243,19 +254,20 @@ def test_compare_brings_the_new_result_into_view(site, page):
 
 def test_back_and_forward_restore_the_compare_form_and_results_from_the_url(site, page):
     page.goto(site.url + "/compare/")
-    page.get_by_label("Amazon EC2", exact=True).check()
-    page.get_by_label("Amazon RDS", exact=True).check()
+    choices = page.locator("#compare-form")  # the phone switcher below names the services too
+    choices.get_by_label("Amazon EC2", exact=True).check()
+    choices.get_by_label("Amazon RDS", exact=True).check()
     expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS")).to_be_visible()
-    page.get_by_label("AWS Lambda", exact=True).check()
+    choices.get_by_label("AWS Lambda", exact=True).check()
     expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS vs AWS Lambda")).to_be_visible()
     page.go_back()
     expect(page).not_to_have_url(re.compile("lambda"))
     expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS", exact=True)).to_be_visible()
-    expect(page.get_by_label("AWS Lambda", exact=True)).not_to_be_checked()
-    expect(page.get_by_label("Amazon RDS", exact=True)).to_be_checked()
+    expect(choices.get_by_label("AWS Lambda", exact=True)).not_to_be_checked()
+    expect(choices.get_by_label("Amazon RDS", exact=True)).to_be_checked()
     page.go_forward()
     expect(page.get_by_role("heading", name="Amazon EC2 vs Amazon RDS vs AWS Lambda")).to_be_visible()
-    expect(page.get_by_label("AWS Lambda", exact=True)).to_be_checked()
+    expect(choices.get_by_label("AWS Lambda", exact=True)).to_be_checked()
     assert page.console_errors == []
 
 
@@ -292,6 +304,20 @@ def test_presenter_views_fit_a_projector_without_scrolling(site, page, size):
             "e => parseFloat(getComputedStyle(e).fontSize)"
         )
         assert size_px >= 0.023 * height, f"{path}: {size_px}px type is too small to read from the back"
+
+
+@pytest.mark.parametrize("path", ["/matrix/present/", "/services/ec2/present/"])
+def test_presenter_views_opened_on_a_phone_stay_legible(site, phone, path):
+    phone.goto(site.url + path)
+    sizes = phone.locator(".matrix td, .matrix th, .stack-layer").evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 12, f"projector-scaled type on a phone: {min(sizes)} px"
+    headers = phone.locator(".matrix tbody th, .stack-head").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length"
+    )
+    assert headers == 0, "layer names cut off"
+    assert _width(phone) <= PHONE["width"]
 
 
 def test_presenter_stack_steps_through_layers_with_the_arrow_keys(site, page):
