@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from learners.current import writable_learner
 from learners.models import Learner
-from lessons.models import Lesson
+from lessons.models import Lesson, Service
 
 from . import kinds
 from .models import Attempt, AttemptQuestion, Mode, Question, Response
@@ -201,7 +201,8 @@ def summarise(attempt: Attempt, lookups: kinds.Lookups | None = None) -> Summary
     questions = [r.question for r in rows]
     kinds.load(questions)
 
-    prefetch_related_objects(questions, "layers", "categories", "services__category")
+    services = Prefetch("services", queryset=Service.objects.select_related("category"))  # one query, not two
+    prefetch_related_objects(questions, "layers", "categories", services)
     responses = {r.question_id: r for r in attempt.responses.all()}
     items = [Slot(r.position, r.question, responses.get(r.question_id)) for r in rows]
     counted = [i for i in items if not i.skipped]

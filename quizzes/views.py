@@ -1,3 +1,4 @@
+import functools
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -171,6 +172,21 @@ def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
     if elsewhere := _sat_elsewhere(request, attempt):
         return elsewhere
+    # The results change only with an answer (the counters) or the content (feedback compares with today's
+    # key): the page's fragments and the missed count are cached under both, so the summary (about 25
+    # queries) is computed once per state, not per view.
+    state = (attempt.pk, attempt.answered_count, attempt.score, attempt.finished_at, attempt.total)
+    build = functools.cache(lambda: _results_context(attempt))
+    context = caching.lazy_context(build, ["summary", "missed", "lesson", "next_lesson", "path_finished"])
+    context |= {
+        "attempt": attempt,
+        "results_state": ":".join(map(str, state)),
+        "missed_count": caching.cached(request, "quiz-missed", lambda: len(build()["missed"]), *state),
+    }
+    return render(request, "quizzes/attempt_results.html", context)
+
+
+def _results_context(attempt: Attempt) -> dict:
     lookups = kinds.Lookups()
     summary = attempts.summarise(attempt, lookups)
     missed = []
@@ -183,17 +199,13 @@ def attempt_results(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
     if attempt.topic.startswith("lesson:"):
         lesson = Lesson.objects.filter(slug=attempt.topic.removeprefix("lesson:")).first()
         next_lesson = lesson and Lesson.objects.path().filter(order__gt=lesson.order).first()
-    return render(
-        request,
-        "quizzes/attempt_results.html",
-        {
-            "summary": summary,
-            "missed": missed,
-            "lesson": lesson,
-            "next_lesson": next_lesson,
-            "path_finished": bool(lesson) and next_lesson is None,
-        },
-    )
+    return {
+        "summary": summary,
+        "missed": missed,
+        "lesson": lesson,
+        "next_lesson": next_lesson,
+        "path_finished": bool(lesson) and next_lesson is None,
+    }
 
 
 @require_POST

@@ -187,6 +187,25 @@ def test_results_show_score_breakdowns_missed_questions_and_retry(client, bank):
     assert {s.question_id for s in new.slots.all()} == missed
 
 
+def test_cached_results_follow_each_answer_and_a_content_change(client, bank):
+    from lessons import documents
+
+    attempt = start(client, length=5)
+    results = reverse("quizzes:attempt_results", args=[attempt.pk])
+    slots = list(attempt.slots.select_related("question"))
+    client.post(answer_url(attempt, 1), right_answer_data(slots[0].question))
+    assertContains(client.get(results), "you answered 1 of 5")
+    assertContains(client.get(results), "you answered 1 of 5")  # from the cache
+    client.post(answer_url(attempt, 2), wrong_answer_data(slots[1].question))
+    page = client.get(results)
+    assertContains(page, "1 of 5 questions right")
+    assertContains(page, "you answered 2 of 5")
+    assertContains(page, "Retry the 4 I missed")
+    Question.objects.filter(pk=slots[4].question_id).update(retired=True)  # as a content reload does
+    documents.content_changed()
+    assertContains(client.get(results), "Retry the 3 I missed")  # the unanswered retired question is skipped
+
+
 def test_history_lists_the_learners_attempts(client, bank):
     attempt = start(client, length=5)
     assertContains(client.get(reverse("quizzes:attempt_list")), attempt.title)
