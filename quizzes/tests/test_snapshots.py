@@ -5,6 +5,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from learners.models import Learner
+from lessons import documents
 from lessons.models import Owner
 from quizzes import attempts, feedback, kinds
 from quizzes.grading import record_answer
@@ -42,6 +43,7 @@ def test_editing_a_duty_and_options_later_changes_no_past_verdict(client, bank):
     duty.save()
     single.options.filter(text="AWS").update(correct=True)
     single.options.filter(text="The customer").update(correct=False, text="Only the customer")
+    documents.content_changed()  # as the admin and load_content do: cached results are rebuilt
 
     page = client.get(reverse("quizzes:attempt_question", args=[attempt.pk, 1]))
     assertContains(page, "Correct")
