@@ -5,6 +5,8 @@ import gzip
 import re
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.middleware import csrf
 from django.test import Client, RequestFactory
 
@@ -30,12 +32,26 @@ def environ(path: str, **headers) -> dict:
 
 
 def call(app, env: dict) -> tuple[str, list[tuple[str, str]], bytes]:
+    """One request through the WSGI stack, as a server makes it. Like Django's test client, it keeps the
+    test's database connection: a real request closes connections it finds inside a transaction, and on
+    PostgreSQL that would close the one holding the test's transaction."""
     got = {}
 
     def start_response(status, headers, exc_info=None):
         got["status"], got["headers"] = status, headers
 
-    body = b"".join(app(env, start_response))
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response = app(env, start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return got["status"], got["headers"], body
 
 
