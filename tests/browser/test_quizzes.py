@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import Attempt, Kind, Question
 
+from .answering import answer_shown
 from .axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,13 +63,7 @@ def test_whole_quiz_by_mouse_then_retry_the_missed_ones(pack, page):
     start_quiz(page, pack.url, length="5")
     for number in range(1, 6):
         expect(card(page)).to_contain_text(f"Question {number} of 5")
-        selects = card(page).locator("select")
-        for i in range(selects.count()):
-            selects.nth(i).select_option(index=1)
-        if not selects.count():
-            card(page).locator("label").first.click()
-        card(page).get_by_role("button", name="Check answer").click()
-        expect(card(page).locator(".verdict")).to_be_visible()
+        answer_shown(card(page))
         card(page).get_by_role("link", name=re.compile("Next question|See your results")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Results")
     if page.get_by_role("button", name="Retry the ones I missed").count():
