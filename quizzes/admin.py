@@ -125,7 +125,15 @@ class QuestionAdmin(EscapedHelpTextMixin, CheckboxesMixin, admin.ModelAdmin):
     form = QuestionForm
     inlines = [OptionInline]
     list_display = ["slug", "kind", "origin", "retired", "checked_on", "preview_link"]
-    list_filter = ["kind", "origin", "retired", "layers", "categories", ("group", NamedEmptyValuesFilter), "checked_on"]
+    list_filter = [
+        "kind",
+        "origin",
+        "retired",
+        "layers",
+        "categories",
+        ("group", NamedEmptyValuesFilter),
+        "checked_on",
+    ]
     search_fields = ["slug", "prompt", "explanation", "duty__statement"]
 
     def has_change_permission(self, request, obj=None):
