@@ -189,6 +189,23 @@ def host_only(view):
     return wrapper
 
 
+def back_to_the_form(page):
+    """For a host's form POST: a GET here is the browser coming back from the sign-in page after the form was
+    posted while signed out. Nothing was done; send the host back to the form's page (page(*args)) to say so."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "GET":
+                messages.info(request, "You were signed out, so that was not done. Please do it again.")
+                return redirect(page(*args))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 @require_safe
 def session_list(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -197,8 +214,9 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "classroom/session_list.html", {"form": SessionForm(), "sessions": sessions})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
+@back_to_the_form(lambda: reverse("classroom:session_list"))
 def session_create(request: HtmxHttpRequest) -> HttpResponse:
     form = SessionForm(request.POST)
     if not form.is_valid():
@@ -266,8 +284,9 @@ def session_host(request: HtmxHttpRequest, session: ClassSession) -> HttpRespons
     return render(request, template, context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @host_only
+@back_to_the_form(lambda session: session.get_absolute_url())
 def session_action(request: HtmxHttpRequest, session: ClassSession) -> HttpResponse:
     action = request.POST.get("action", "")
     try:

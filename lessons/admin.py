@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.html import escape
 
@@ -30,7 +31,31 @@ class EscapedHelpTextMixin:
         return formfield
 
 
-class ContentAdmin(EscapedHelpTextMixin, admin.ModelAdmin):
+class CheckboxesMixin:
+    """Every many-to-many field is a list of checkboxes: labelled, usable by keyboard and without JavaScript;
+    a long list (services, hundreds of duties) scrolls in its own box (static/css/admin.css), and the
+    browser's find-in-page reaches every choice.
+
+    Not Django's `filter_horizontal` (its search icons carry an aria-label axe rejects) nor
+    `autocomplete_fields` (select2's search box has no label): both are Django's markup, see docs/notes.md.
+    """
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class NamedEmptyValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's all-values filter, with a visible name for the empty value (an empty link has no name)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "(blank)"}
+            yield choice
+
+
+class ContentAdmin(EscapedHelpTextMixin, CheckboxesMixin, admin.ModelAdmin):
     """Content edited here is validated like the pack, and invalidates cached exports when saved."""
 
     def save_related(self, request, form, formsets, change):
@@ -80,7 +105,6 @@ class CategoryAdmin(ContentAdmin):
 @admin.register(Wording)
 class WordingAdmin(ContentAdmin):
     list_display = ["name", "slug"]
-    filter_horizontal = ["categories"]
 
 
 @admin.register(Note)
@@ -88,7 +112,7 @@ class NoteAdmin(ContentAdmin):
     list_display = ["key"]
 
 
-class MatrixCellInline(admin.TabularInline):
+class MatrixCellInline(admin.StackedInline):  # stacked: each field has its label
     model = MatrixCell
     formset = MatrixCellFormSet
     fields = ["layer", "owner", "reason", "condition", "sources", "checked_on"]
@@ -99,11 +123,10 @@ class MatrixCellInline(admin.TabularInline):
         return 0 if obj else Layer.objects.count()
 
 
-class ServiceDutyInline(admin.TabularInline):
+class ServiceDutyInline(admin.StackedInline):
     model = Duty.services.through
     verbose_name = "duty statement"
     verbose_name_plural = "Duty statements that name this service"
-    autocomplete_fields = ["duty"]
     extra = 0
 
 
@@ -142,16 +165,13 @@ class DutyAdmin(ContentAdmin):
     list_filter = ["owner", "layer", "categories", "services__category", "services", "group", "checked_on"]
     list_select_related = ["layer"]
     search_fields = ["statement", "explanation", "slug"]
-    filter_horizontal = ["services", "categories"]
 
 
 @admin.register(Misconception)
 class MisconceptionAdmin(ContentAdmin):
-    # search_fields also serve the quiz admin's option autocomplete
     list_display = ["myth", "wrong_owner", "checked_on"]
     list_filter = ["wrong_owner", "layers", "services__category", "checked_on"]
     search_fields = ["myth", "correction", "slug"]
-    filter_horizontal = ["layers", "services", "duties"]
 
 
 @admin.register(ControlType)
@@ -165,7 +185,6 @@ class BestPracticeAdmin(ContentAdmin):
     list_display = ["title", "slug"]
     list_filter = ["services"]
     search_fields = ["title", "summary"]
-    filter_horizontal = ["duties", "services"]
 
 
 @admin.register(ComplianceTopic)
@@ -185,4 +204,3 @@ class GlossaryTermAdmin(ContentAdmin):
     list_display = ["term", "slug", "checked_on"]
     list_filter = ["layers", "checked_on"]
     search_fields = ["term", "definition", "slug"]
-    filter_horizontal = ["layers", "services", "lessons"]

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from lessons.admin import EscapedHelpTextMixin
+from lessons.admin import CheckboxesMixin, EscapedHelpTextMixin, NamedEmptyValuesFilter
 from lessons.models import Category, Lesson, MatrixCell, Service
 from lessons.pack import learn_more_problem, option_problems, relies_on_problems
 
@@ -31,12 +31,11 @@ class OptionFormSet(forms.BaseInlineFormSet):
             raise ValidationError([p[0].upper() + p[1:] + "." for p in problems])
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(admin.StackedInline):  # stacked: each field has its label
     model = Option
     formset = OptionFormSet
     fields = ["position", "text", "correct", "explanation", "misconception"]
     extra = 0
-    autocomplete_fields = ["misconception"]
 
 
 class QuestionForm(forms.ModelForm):
@@ -122,13 +121,20 @@ PREVIEW = "_preview"  # the add/change form's "Preview" button
 
 
 @admin.register(Question)
-class QuestionAdmin(EscapedHelpTextMixin, admin.ModelAdmin):
+class QuestionAdmin(EscapedHelpTextMixin, CheckboxesMixin, admin.ModelAdmin):
     form = QuestionForm
     inlines = [OptionInline]
     list_display = ["slug", "kind", "origin", "retired", "checked_on", "preview_link"]
-    list_filter = ["kind", "origin", "retired", "layers", "categories", "group", "checked_on"]
+    list_filter = [
+        "kind",
+        "origin",
+        "retired",
+        "layers",
+        "categories",
+        ("group", NamedEmptyValuesFilter),
+        "checked_on",
+    ]
     search_fields = ["slug", "prompt", "explanation", "duty__statement"]
-    filter_horizontal = ["duties", "layers", "services", "categories"]
 
     def has_change_permission(self, request, obj=None):
         # Generated questions are rebuilt from the data on every load: edit the data instead.

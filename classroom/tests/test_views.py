@@ -265,6 +265,30 @@ def test_the_host_page_asks_a_visitor_to_log_in(client, db):
     assert client.post("/classroom/new/", {"source": "everything"})["Location"].startswith("/accounts/login/")
 
 
+def test_a_host_signed_out_before_posting_comes_back_to_the_form_with_nothing_done(client, db):
+    OwnerQuestionFactory.create_batch(3)
+    room = class_with_questions(2)
+    login = client.post("/classroom/new/", {"source": "everything", "length": 5})["Location"]
+    assert login == "/accounts/login/?next=/classroom/new/"
+    client.force_login(room.host)
+    # Signing in sends the browser to `next` by GET: back to the form, with nothing created.
+    response = client.get("/classroom/new/", follow=True)
+    assertRedirects(response, "/classroom/")
+    assertContains(response, "You were signed out, so that was not done.")
+    assert ClassSession.objects.count() == 1
+    response = client.get(f"/classroom/{room.pk}/host/actions/", follow=True)
+    assertRedirects(response, room.get_absolute_url())
+    assertContains(response, "You were signed out, so that was not done.")
+    room.refresh_from_db()
+    assert room.phase == Phase.LOBBY
+
+
+def test_another_hosts_class_stays_hidden_from_the_way_back_after_sign_in(client, db):
+    room = class_with_questions(2)
+    client.force_login(UserFactory())
+    assert client.get(f"/classroom/{room.pk}/host/actions/").status_code == 404
+
+
 def test_create_a_class_from_a_topic(client, db):
     OwnerQuestionFactory.create_batch(3)
     client.force_login(UserFactory())

@@ -14,7 +14,8 @@ def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-def assert_accessible(page) -> None:
+def blocking_violations(page) -> str:
+    """Every serious or critical violation on the page, one line each ("" when there is none)."""
     # Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays strict.
     page.evaluate(_axe_source())
     results = page.evaluate(
@@ -22,8 +23,12 @@ def assert_accessible(page) -> None:
         " runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
     )
     blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    report = "\n".join(
+    return "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
         for v in blocking
     )
-    assert not blocking, f"axe-core found serious or critical violations on {page.url}:\n{report}"
+
+
+def assert_accessible(page) -> None:
+    report = blocking_violations(page)
+    assert not report, f"axe-core found serious or critical violations on {page.url}:\n{report}"

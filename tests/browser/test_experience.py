@@ -506,18 +506,22 @@ def test_staff_preview_a_question_from_the_add_form_before_saving(site, page):
     page.get_by_role("button", name="Log in").click()
     # Help texts with placeholders keep them (escaped, not swallowed as tags).
     expect(page.get_by_text("service:<slug>, category:<slug> or lesson:<slug>")).to_be_visible()
-    page.get_by_label("Slug").fill("preview-browser-test")
-    page.get_by_label("Kind").select_option("single")
-    page.get_by_label("Prompt").fill("Who patches the guest OS of an EC2 instance?")
-    page.get_by_label("Explanation").fill("The guest OS runs inside the instance the customer controls.")
-    page.get_by_label("Learn more").fill("service:ec2")
-    page.get_by_label("Sources").fill(
+    assert_accessible(page)
+    question = page.locator("fieldset.module").first  # the question's own fields, not its options'
+    question.get_by_label("Slug:", exact=True).fill("preview-browser-test")
+    question.get_by_label("Kind:", exact=True).select_option("single")
+    question.get_by_label("Prompt:", exact=True).fill("Who patches the guest OS of an EC2 instance?")
+    question.get_by_label("Explanation:", exact=True).fill(
+        "The guest OS runs inside the instance the customer controls."
+    )
+    question.get_by_label("Learn more:", exact=True).fill("service:ec2")
+    question.get_by_label("Sources:", exact=True).fill(
         "https://docs.aws.amazon.com/whitepapers/latest/aws-risk-and-compliance/shared-responsibility-model.html"
     )
-    page.locator("#id_layers_from option").first.dblclick()
+    question.get_by_role("group", name="Layers").get_by_role("checkbox").first.check()
     for _ in range(3):
         page.get_by_role("button", name="Add another Option").click()
-    rows = page.locator("#options-group tbody tr.form-row:not(.empty-form)")
+    rows = page.locator("#options-group .inline-related:not(.empty-form)")
     options = [
         ("The customer", "Inside the instance."),
         ("AWS", "AWS stops at the hypervisor."),
