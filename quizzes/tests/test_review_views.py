@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -55,6 +56,27 @@ def test_due_cards_show_in_the_header_and_start_a_review_sitting(client, bank):
     assertRedirects(response, sitting.get_absolute_url(), fetch_redirect_response=False)
     assert sitting.total == 1
     assertContains(client.get(reverse("prep:review_page")), "Carry on reviewing (0 of 1 done)")
+
+
+@time_machine.travel(NOON, tick=False)
+def test_the_cached_nav_follows_the_due_count_and_the_page(client, bank):
+    attempt = practise_one(client, guessed=False)
+    history = reverse("quizzes:attempt_list")
+    badge = '<span class="badge">{}<span class="visually-hidden"> due</span></span>'
+    assertNotContains(client.get(history), 'class="badge"')
+    ReviewCardFactory(learner=attempt.learner, due=NOON - timedelta(days=2))
+    count_key = f"review:due:{attempt.learner_id}"  # the count is cached a minute per learner
+    cache.delete(count_key)
+    assertContains(client.get(history), badge.format(1), html=True)
+    ReviewCardFactory(learner=attempt.learner, due=NOON - timedelta(days=1))
+    cache.delete(count_key)
+    response = client.get(history)
+    assertContains(response, badge.format(2), html=True)
+    assertContains(
+        response, f'<a href="{reverse("quizzes:quiz_setup")}" aria-current="page">Quiz</a>', html=True
+    )
+    response = client.get(reverse("prep:review_page"))
+    assertContains(response, f'<a href="{reverse("quizzes:quiz_setup")}">Quiz</a>', html=True)
 
 
 def test_starting_a_review_with_nothing_due_says_so_and_creates_nothing(client, db):
