@@ -206,31 +206,36 @@ def close_if_due(session_id, pulse: state.Pulse) -> None:
         state.forget(session_id)
 
 
-_UNANSWERED_SQL = f"""
-    SELECT COUNT(*), COUNT(*) - COUNT(a.id)
-    FROM {Seat._meta.db_table} s
-    LEFT JOIN {Answer._meta.db_table} a ON a.seat_id = s.id AND a.item_id = %s
-    WHERE s.session_id = %s AND NOT s.removed
+# Run after every answer, so one plain query that stops at the first seat still to answer: early in a question
+# that is the first seat it looks at, and only the answer that completes the room reads every seat. (Counting
+# every unanswered seat read all N seats for each of N answers.)
+_ROOM_ANSWERED_SQL = f"""
+    SELECT
+      EXISTS (SELECT 1 FROM {Seat._meta.db_table} s WHERE s.session_id = %s AND NOT s.removed),
+      NOT EXISTS (
+        SELECT 1 FROM {Seat._meta.db_table} s
+        WHERE s.session_id = %s AND NOT s.removed
+          AND NOT EXISTS (SELECT 1 FROM {Answer._meta.db_table} a WHERE a.seat_id = s.id AND a.item_id = %s)
+      )
 """
 
 
-def close_if_all_answered(session: ClassSession, item: SessionQuestion) -> bool:
+def close_if_all_answered(session_id, graded: state.Grading) -> bool:
     """With auto-close on, close the open question once every seat still in the class has answered it. Run
     after each answer and each removal; whichever request sees the last answer closes it, once."""
-    if not session.auto_close:
+    if not graded.auto_close:
         return False
-    # Run after every answer, so one plain query (measured: the ORM's exclude() cost more than the insert).
     with connection.cursor() as cursor:
-        session_id = ClassSession._meta.pk.get_db_prep_value(session.pk, connection)
-        cursor.execute(_UNANSWERED_SQL, [item.pk, session_id])
-        seated, unanswered = cursor.fetchone()
-    if not seated or unanswered:
+        db_id = ClassSession._meta.pk.get_db_prep_value(session_id, connection)
+        cursor.execute(_ROOM_ANSWERED_SQL, [db_id, db_id, graded.item_id])
+        seated, all_answered = cursor.fetchone()
+    if not (seated and all_answered):
         return False
-    changed = ClassSession.objects.filter(pk=session.pk, phase=Phase.OPEN, position=item.position).update(
+    changed = ClassSession.objects.filter(pk=session_id, phase=Phase.OPEN, position=graded.position).update(
         phase=Phase.CLOSED, version=F("version") + 1
     )
     if changed:
-        state.publish(ClassSession.objects.get(pk=session.pk))
+        state.publish(ClassSession.objects.get(pk=session_id))
     return bool(changed)
 
 
@@ -247,58 +252,112 @@ def remove_seat(session: ClassSession, seat_id: int) -> Seat | None:
         locked.save(update_fields=["version"])
         item = locked.items.filter(position=locked.position).first() if locked.position else None
     state.publish(locked, closes_at=item.closes_at if item else None)
-    if locked.phase == Phase.OPEN and item is not None:
-        close_if_all_answered(locked, item)  # the one still missing may have been the removed seat
+    graded = state.grading(locked.pk, item.position) if locked.phase == Phase.OPEN and item else None
+    if graded is not None:  # the one still missing may have been the removed seat
+        close_if_all_answered(locked.pk, graded)
     return seat
 
 
-def points_for(session: ClassSession, item: SessionQuestion, *, right: bool, at) -> int:
+def points_for(graded: state.Grading, *, right: bool, at) -> int:
     if not right:
         return 0
-    if session.scoring == Scoring.ACCURACY:
+    if graded.scoring == Scoring.ACCURACY:
         return 1
-    window = session.seconds_per_question or SPEED_WINDOW
-    elapsed = (at - item.opened_at).total_seconds() if item.opened_at else window
+    window = graded.seconds_per_question or SPEED_WINDOW
+    elapsed = (at - graded.opened_at).total_seconds() if graded.opened_at else window
     return 500 + round(500 * max(0.0, 1 - elapsed / window))
+
+
+# The answer, recorded only if the seat is still in the class and its question still open (and its timer not
+# run out), in one statement: the check and the insert cannot be split by the host's close, and a double tap
+# inserts nothing (the unique seat-and-question constraint), so no transaction and no lock are needed.
+_INSERT_SQL = f"""
+    INSERT INTO {Answer._meta.db_table} (seat_id, item_id, choice, correct, points, answered_at)
+    SELECT s.id, i.id, %s, %s, %s, %s
+    FROM {Seat._meta.db_table} s, {ClassSession._meta.db_table} c, {SessionQuestion._meta.db_table} i
+    WHERE s.id = %s AND NOT s.removed AND c.id = s.session_id AND c.id = %s AND c.phase = %s
+      AND c.position = %s AND i.session_id = c.id AND i.position = c.position
+      AND (i.closes_at IS NULL OR i.closes_at > %s)
+    ON CONFLICT (seat_id, item_id) DO NOTHING
+    RETURNING id
+"""
 
 
 def submit_answer(seat: Seat, *, position: int, choice: str | list[str]) -> Answer:
     """Record a seat's answer to the open question, once: one option, or several for a multiple-answer
-    question. Anything else is refused and changes nothing."""
-    session = seat.session
-    if seat.removed:
+    question. Anything else is refused and changes nothing.
+
+    Only the seat's id, class and learner are read from `seat` (the view passes what the seat cookie and the
+    cached seat card say); whether it may answer is decided by the database in the insert itself. On the
+    usual path that insert and the auto-close check are the only queries."""
+    graded = state.grading(seat.session_id, position)
+    values = sorted({v for v in ([choice] if isinstance(choice, str) else choice) if v})
+    problem = _choice_problem(graded.snapshot, values) if graded else "Answers for that question are closed."
+    answer = None if problem else _insert(seat, graded, values)
+    if answer is None:
+        _refuse(seat, position, problem)
+    if seat.learner_id is not None:  # a signed-in learner: their own history too (the full ORM path)
+        engine.record_for_learner(
+            Seat.objects.select_related("session", "attempt").get(pk=seat.pk),
+            SessionQuestion.objects.select_related("question").get(pk=graded.item_id),
+            answer.choice,
+        )
+    close_if_all_answered(seat.session_id, graded)
+    return answer
+
+
+def _choice_problem(snapshot: dict, values: list[str]) -> str:
+    if not values:
+        return "Choose an answer."
+    if not set(values) <= {value for value, _label in snapshot["choices"]}:
+        return "Choose one of the answers shown."
+    if len(values) > 1 and not snapshot.get("many"):
+        return "Choose one answer."
+    return ""
+
+
+def _insert(seat: Seat, graded: state.Grading, values: list[str]) -> Answer | None:
+    now = timezone.now()
+    choice = engine.stored(graded.snapshot, values)
+    right = engine.is_right(graded.snapshot, choice)
+    points = points_for(graded, right=right, at=now)
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        session_id = ClassSession._meta.pk.get_db_prep_value(seat.session_id, connection)
+        cursor.execute(
+            _INSERT_SQL, [choice, right, points, at, seat.pk, session_id, Phase.OPEN, graded.position, at]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    answer = Answer(
+        pk=row[0], seat_id=seat.pk, item_id=graded.item_id, choice=choice, correct=right, points=points
+    )
+    answer.answered_at = now
+    answer._state.adding, answer._state.db = False, connection.alias
+    return answer
+
+
+def _refuse(seat: Seat, position: int, problem: str):
+    """Why an answer was not recorded, read afresh from the database (the rare path): always raises."""
+    found = Seat.objects.select_related("session").filter(pk=seat.pk, session_id=seat.session_id).first()
+    if found is None:
+        raise Refused("You have not joined this class on this device: join or rejoin first.")
+    session = found.session
+    if found.removed:
         raise Refused("The host removed your nickname from this class, so your answers are not recorded.")
     if session.phase == Phase.ENDED:
         raise Refused("This class has ended; answers are no longer recorded.")
+    first = Answer.objects.filter(seat=found, item__session_id=session.pk, item__position=position).first()
     if session.phase != Phase.OPEN or session.position != position:
-        first = Answer.objects.filter(seat=seat, item__session_id=session.pk, item__position=position).first()
         if first is not None:  # a double tap that arrives after the question closed (auto-close, say)
             raise AlreadyAnswered(first)
         raise Refused("Answers for that question are closed.")
-    item = session.items.get(position=position)
-    now = timezone.now()
-    if item.closes_at and now >= item.closes_at:
+    closes_at = session.items.filter(position=position).values_list("closes_at", flat=True).first()
+    if closes_at and timezone.now() >= closes_at:
         raise Refused("Time is up: answers for that question are closed.")
-    values = sorted({v for v in ([choice] if isinstance(choice, str) else choice) if v})
-    if not values:
-        raise Refused("Choose an answer.")
-    if not set(values) <= {value for value, _label in item.snapshot["choices"]}:
-        raise Refused("Choose one of the answers shown.")
-    if len(values) > 1 and not item.snapshot.get("many"):
-        raise Refused("Choose one answer.")
-    choice = engine.stored(item.snapshot, values)
-    right = engine.is_right(item.snapshot, choice)
-    try:
-        with transaction.atomic():
-            answer = Answer.objects.create(
-                seat=seat,
-                item=item,
-                choice=choice,
-                correct=right,
-                points=points_for(session, item, right=right, at=now),
-            )
-    except IntegrityError:
-        raise AlreadyAnswered(Answer.objects.get(seat=seat, item=item)) from None
-    engine.record_for_learner(seat, item, choice)
-    close_if_all_answered(session, item)
-    return answer
+    if problem:
+        raise Refused(problem)
+    if first is not None:
+        raise AlreadyAnswered(first)
+    raise Refused("Answers for that question are closed.")  # closed between the insert and this read

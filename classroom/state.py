@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from . import engine
-from .models import Answer, ClassSession, Leaderboard, Phase, Seat
+from .models import Answer, ClassSession, Leaderboard, Phase, Seat, SessionQuestion
 
 
 def _pulse_ttl() -> float:
@@ -193,8 +194,8 @@ def distribution(item, *, counts: Counter | None = None) -> dict:
 LETTERS = "ABCDEFGHIJ"
 
 
-def room(session_id, version: int) -> dict | None:
-    """Everything the learners' screens share at this version, built once and cached."""
+def cached_room(session_id, version: int) -> dict | None:
+    """The room at this version if this process or the cache has it (no database)."""
     key = f"classroom:{session_id}:room:{version}"
     hit = _memo.get(key)  # a room never changes once built for its version: keep it in the process too
     if hit is not None:
@@ -202,7 +203,15 @@ def room(session_id, version: int) -> dict | None:
     found = cache.get(key)
     if found is not None:
         _remember(key, found)
+    return found
+
+
+def room(session_id, version: int) -> dict | None:
+    """Everything the learners' screens share at this version, built once and cached."""
+    found = cached_room(session_id, version)
+    if found is not None:
         return found
+    key = f"classroom:{session_id}:room:{version}"
     session = ClassSession.objects.filter(pk=session_id).first()
     if session is None:
         return None
@@ -262,21 +271,93 @@ def room(session_id, version: int) -> dict | None:
 
 
 def seat_card(session_id, seat_id: int, room: dict) -> dict | None:
-    """What a phone shows about its own seat. Nickname and rejoin code never change, so they are cached for
-    good (per process is enough); whether the seat was removed comes from the room at this version."""
-    key = f"classroom:{session_id}:seat:{seat_id}"  # SQLite may reuse a deleted seat's id, never a class's
-    hit = _memo.get(key)
-    found = hit[1] if hit is not None else None
+    """What a phone shows about its own seat. Nickname, rejoin code and learner (set at joining) never change,
+    so they are cached for good (per process is enough); whether the seat was removed comes from the room at
+    this version."""
+    found = known_seat(session_id, seat_id)
     if found is None:
         found = (
             Seat.objects.filter(pk=seat_id, session_id=session_id)
-            .values("pk", "nickname", "rejoin_code")
+            .values("pk", "nickname", "rejoin_code", "learner_id")
             .first()
         )
         if found is None:
             return None
-        _remember(key, found)
+        _remember(_seat_key(session_id, seat_id), found)
     return {**found, "removed": found["pk"] in room["removed"]}
+
+
+def _seat_key(session_id, seat_id: int) -> str:
+    return f"classroom:{session_id}:seat:{seat_id}"  # SQLite may reuse a deleted seat's id, never a class's
+
+
+def known_seat(session_id, seat_id: int) -> dict | None:
+    """The seat's nickname, rejoin code and learner if this process has read them (no database)."""
+    hit = _memo.get(_seat_key(session_id, seat_id))
+    return hit[1] if hit is not None else None
+
+
+@dataclass(frozen=True)
+class Grading:
+    """What grading an answer needs and never changes once the question is open: the frozen snapshot (with
+    its key: never part of `room`, which the learners' templates see), when it opened, the class's rules."""
+
+    item_id: int
+    position: int
+    question_id: int | None
+    snapshot: dict
+    opened_at: object
+    scoring: str
+    seconds_per_question: int
+    auto_close: bool
+
+
+def grading(session_id, position: int) -> Grading | None:
+    """The open (or once opened) question at `position`, read once per process; None if it never opened."""
+    key = f"classroom:{session_id}:grading:{position}"
+    hit = _memo.get(key)
+    if hit is not None:
+        return hit[1]
+    item = (
+        SessionQuestion.objects.select_related("session")
+        .only(
+            "snapshot",
+            "position",
+            "opened_at",
+            "question_id",
+            "session__scoring",
+            "session__seconds_per_question",
+            "session__auto_close",
+        )
+        .filter(session_id=session_id, position=position, opened_at__isnull=False)
+        .first()
+    )
+    if item is None:
+        return None
+    found = Grading(
+        item.pk,
+        item.position,
+        item.question_id,
+        item.snapshot,
+        item.opened_at,
+        item.session.scoring,
+        item.session.seconds_per_question,
+        item.session.auto_close,
+    )
+    _remember(key, found)
+    return found
+
+
+_MINE_SQL = f"SELECT choice, correct FROM {Answer._meta.db_table} WHERE seat_id = %s AND item_id = %s"
+
+
+def answer_of(seat_id: int, item_id: int) -> tuple[str, bool] | None:
+    """The seat's answer to a question (choice, correct), or None: read after every change by every phone, so
+    one plain indexed query (the ORM's building of it cost more than the database's answer)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MINE_SQL, [seat_id, item_id])
+        row = cursor.fetchone()
+    return (row[0], bool(row[1])) if row else None
 
 
 def answered_count(item) -> int:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from learners.current import current_learner
 from srm_site.http import HtmxHttpRequest
 
-from . import engine, live, report, seats, state
+from . import cards, engine, live, report, seats, state
 from .forms import AnswerForm, JoinForm, RejoinForm, SessionForm
 from .models import Answer, ClassSession, Phase, Seat
 from .throttle import record_failure, too_many_failures
@@ -90,38 +91,35 @@ def rejoin(request: HtmxHttpRequest) -> HttpResponse:
 # ---- The learner's screen --------------------------------------------------------------------------
 
 
-def _play_context(session_id, seat: dict, room: dict, *, notice: str = "", answer=None) -> dict:
-    mine = None
-    if answer is not None and room["item"] is not None and answer.item_id == room["item"]["id"]:
-        mine = answer  # just recorded (or the first of a double submit): no need to read it back
-    elif room["item"] is not None:
-        mine = (
-            Answer.objects.filter(seat_id=seat["pk"], item_id=room["item"]["id"])
-            .only("choice", "correct")
-            .first()
+def _mine(seat: dict, room: dict, answer=None):
+    """The seat's answer to the question shown: the one just recorded, else one indexed read."""
+    if room["item"] is None:
+        return None
+    if answer is not None and answer.item_id == room["item"]["id"]:
+        return answer  # just recorded (or the first of a double submit): no need to read it back
+    return (
+        Answer.objects.filter(seat_id=seat["pk"], item_id=room["item"]["id"])
+        .only("choice", "correct")
+        .first()
+    )
+
+
+def _play_card(request, session_id, seat: dict, room: dict, *, notice: str = "", answer=None) -> HttpResponse:
+    """The phone's card: the htmx fragment from the room's shared rendering (cards.py), else the full page."""
+    mine = _mine(seat, room, answer)
+    if request.htmx:
+        return HttpResponse(
+            cards.play_card(session_id, seat, room, mine, notice, token=lambda: get_token(request))
         )
-    labels = {c["value"]: c["label"] for c in room["item"]["choices"]} if room["item"] else {}
-    mine_values = engine.chosen({"many": room["item"].get("many")}, mine.choice) if mine else []
-    return {
-        "session_id": session_id,
-        "room": room,
-        "seat": seat,
-        "mine": mine,
-        "my_label": "; ".join(labels.get(v, v) for v in mine_values),
-        "my_values": mine_values,
-        "standing": room["standings"].get(seat["pk"]),
-        "notice": notice,
-        # Without JavaScript the page refreshes itself, except while it shows the answer form: a reload
-        # would clear the boxes a learner is ticking. Submitting the form brings the next state.
-        "answering": room["phase"] == Phase.OPEN and mine is None and not seat["removed"],
-    }
+    return render(request, PLAY_TEMPLATE, cards.context(session_id, seat, room, mine, notice))
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "Cookie")  # the seat cookie picks the card (whether or not it shows a form)
 def play(request: HtmxHttpRequest, session_id) -> HttpResponse:
-    """The phone. A poll that finds its version current gets 204 (usually from classroom/polling.py, before
-    Django); after a change every phone fetches its card once, so this path is kept to two cheap queries."""
+    """The phone. A poll that finds its version current gets 204, and after a change a phone whose room and
+    seat this process already holds gets its card, both usually from classroom/polling.py before Django; the
+    view gives the same answers and reads what the shortcut needs (room, seat) once per process."""
     seat_id = _seat_in(request, session_id)
     pulse = state.pulse(session_id)
     if pulse is None or seat_id is None:
@@ -138,27 +136,16 @@ def play(request: HtmxHttpRequest, session_id) -> HttpResponse:
     seat = state.seat_card(session_id, seat_id, room)
     if seat is None:
         raise Http404("No such seat.")
-    template = f"{PLAY_TEMPLATE}#play-card" if request.htmx else PLAY_TEMPLATE
-    return render(request, template, _play_context(session_id, seat, room))
-
-
-def _card(seat: Seat) -> dict:
-    return {
-        "pk": seat.pk,
-        "nickname": seat.nickname,
-        "rejoin_code": seat.rejoin_code,
-        "removed": seat.removed,
-    }
+    return _play_card(request, session_id, seat, room)
 
 
 @require_POST
 def play_answer(request: HtmxHttpRequest, session_id) -> HttpResponse:
+    """An answer from a phone. The seat comes from the signed cookie (its nickname and code from the cached seat
+    card); `live.submit_answer` records it in one conditional insert or says why not."""
     seat_id = _seat_in(request, session_id)
-    seat = (
-        Seat.objects.select_related("session").filter(pk=seat_id, session_id=session_id).first()
-        if seat_id
-        else None
-    )
+    pulse = state.pulse(session_id) if seat_id is not None else None
+    seat = state.seat_card(session_id, seat_id, state.room(session_id, pulse.version)) if pulse else None
     if seat is None:
         if request.htmx:
             return HttpResponseClientRedirect(reverse("classroom:join"))
@@ -171,24 +158,18 @@ def play_answer(request: HtmxHttpRequest, session_id) -> HttpResponse:
     else:
         try:
             answer = live.submit_answer(
-                seat, position=form.cleaned_data["position"], choice=form.cleaned_data["choice"]
+                Seat(pk=seat["pk"], session_id=session_id, learner_id=seat["learner_id"]),
+                position=form.cleaned_data["position"],
+                choice=form.cleaned_data["choice"],
             )
         except live.AlreadyAnswered as exc:
             notice, answer = exc.message, exc.answer
         except live.Refused as exc:
             notice = exc.message
     if request.htmx:
-        return render(
-            request,
-            f"{PLAY_TEMPLATE}#play-card",
-            _play_context(
-                session_id,
-                _card(seat),
-                state.room(session_id, state.pulse(session_id).version),
-                notice=notice,
-                answer=answer,
-            ),
-        )
+        room = state.room(session_id, state.pulse(session_id).version)  # the answer may have closed it
+        seat = state.seat_card(session_id, seat_id, room)
+        return _play_card(request, session_id, seat, room, notice=notice, answer=answer)
     if notice:
         messages.warning(request, notice)
     return redirect("classroom:play", session_id)

@@ -2,6 +2,10 @@
 
 `link_terms` walks the already sanitized lesson HTML with the standard library's HTML parser, so it only
 ever touches text between tags: attributes, links, code and headings are left exactly as they were.
+
+Each linked term is followed by a toggletip: a button that opens the definition in a popover. The HTML
+`popover` attribute does the opening and the closing (Escape, a tap elsewhere, the Close button) without
+any script, so keyboard, touch and no-JavaScript readers get the definition where hover alone gave it.
 """
 
 import html
@@ -16,7 +20,26 @@ from .models import GlossaryTerm, Lesson
 from .pack import term_key, term_letter
 
 # Text inside these is never linked: it is already a link, is code, or is a heading or an abbreviation.
-SKIP_TAGS = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "script", "style"})
+# Nor inside a button, label or summary, where the toggletip's buttons would nest in another control.
+SKIP_TAGS = frozenset(
+    {
+        "a",
+        "code",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "abbr",
+        "script",
+        "style",
+        "button",
+        "label",
+        "summary",
+    }
+)
 # A form matches as a whole word: not next to a letter, digit, underscore or hyphen ("SSE" is not found
 # in "SSEC" or "SSE-KMS"), with an optional plural "s" ("Regions", "security groups").
 EDGE_BEFORE = r"(?<![\w-])"
@@ -34,11 +57,18 @@ class Term:
     url: str
     match_case: bool = False
 
-    def explain(self, text: str) -> str:
-        """The link's title: the definition, after the term's full name when the text is an alias ("SSE")."""
-        if term_key(text) in (term_key(self.term), term_key(self.term + "s")):
-            return self.definition
-        return f"{self.term}: {self.definition}"
+    def markup(self, text: str) -> str:
+        """The link to the entry as the author wrote the term, then the toggletip with its definition."""
+        tip = html.escape(f"term-tip-{self.slug}")
+        name, definition = html.escape(self.term, quote=False), html.escape(self.definition, quote=False)
+        return (
+            f'<a class="term-link" href="{html.escape(self.url)}">{html.escape(text, quote=False)}</a>'
+            f'<button type="button" class="term-tip-button" popovertarget="{tip}">'
+            f'<span aria-hidden="true">?</span><span class="visually-hidden">Define {name}</span></button>'
+            f'<span class="term-tip" id="{tip}" popover><strong>{name}</strong> {definition} '
+            f'<button type="button" class="term-tip-close" popovertarget="{tip}" popovertargetaction="hide">'
+            f"Close</button></span>"
+        )
 
     def matches(self, text: str) -> bool:
         """Whether matched text is this term as written (case-insensitive unless the term says otherwise)."""
@@ -93,10 +123,7 @@ class _Linker(HTMLParser):
                 continue
             self.linked.append(term.slug)
             self.out.append(html.escape(data[end : match.start()], quote=False))
-            self.out.append(
-                f'<a class="term-link" href="{html.escape(term.url)}" title="{html.escape(term.explain(text))}">'
-                f"{html.escape(text, quote=False)}</a>"
-            )
+            self.out.append(term.markup(text))
             end = match.end()
         self.out.append(html.escape(data[end:], quote=False))
 

@@ -209,6 +209,26 @@ def test_a_removed_seat_cannot_answer(open_room):
     assert not Answer.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda room, seat: move(room, "close"), "closed"),
+        (lambda room, seat: live.remove_seat(room, seat.pk), "removed"),
+        (lambda room, seat: move(room, "close", "next"), "closed"),
+    ],
+)
+def test_the_database_decides_even_when_the_phones_view_of_the_class_is_stale(open_room, change, message):
+    """The view passes only the seat's id and class (from the cookie and cached cards, which can lag a
+    change by a fraction of a second): the insert itself checks the seat and the open question."""
+    seat = live.join(open_room, "Ada")
+    live.join(open_room, "Bob")  # still to answer, so no auto-close
+    state.grading(open_room.pk, 1)  # read while the question was open
+    change(open_room, seat)
+    with pytest.raises(live.Refused, match=message):
+        live.submit_answer(Seat(pk=seat.pk, session_id=open_room.pk), position=1, choice="Customer")
+    assert not Answer.objects.exists()
+
+
 def test_a_choice_that_was_not_offered_is_refused(open_room):
     with pytest.raises(live.Refused, match="Choose one"):
         live.submit_answer(seat_in(open_room), position=1, choice="nobody")
@@ -218,12 +238,12 @@ def test_a_choice_that_was_not_offered_is_refused(open_room):
 def test_the_speed_bonus_gives_more_points_for_faster_right_answers(db):
     room = class_with_questions(1, scoring=Scoring.SPEED, seconds_per_question=20)
     room = live.advance(room, "start", version=room.version)
-    item = room.items.get()
-    at = item.opened_at
-    assert live.points_for(room, item, right=True, at=at) == 1000
-    assert live.points_for(room, item, right=True, at=at + timedelta(seconds=10)) == 750
-    assert live.points_for(room, item, right=True, at=at + timedelta(seconds=25)) == 500
-    assert live.points_for(room, item, right=False, at=at) == 0
+    graded = state.grading(room.pk, 1)
+    at = room.items.get().opened_at
+    assert live.points_for(graded, right=True, at=at) == 1000
+    assert live.points_for(graded, right=True, at=at + timedelta(seconds=10)) == 750
+    assert live.points_for(graded, right=True, at=at + timedelta(seconds=25)) == 500
+    assert live.points_for(graded, right=False, at=at) == 0
 
 
 def test_a_signed_in_learners_answers_also_go_to_their_own_quiz_history(db):

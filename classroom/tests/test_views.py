@@ -542,3 +542,70 @@ def test_join_page_ids_are_unique_with_both_forms(client):
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert 'for="rejoin_code"' in html and 'for="id_code"' in html
+
+
+def _fresh_card(request_client, session, seat) -> str:
+    """The phone's card as the template renders it for this seat, without the shared rendering."""
+    from django.template.loader import render_to_string
+
+    from classroom import cards
+
+    pulse = state.pulse(session.pk)
+    room = state.room(session.pk, pulse.version)
+    card = state.seat_card(session.pk, seat.pk, room)
+    mine = Answer.objects.filter(seat=seat, item_id=room["item"]["id"]).first() if room["item"] else None
+    return render_to_string(cards.FRAGMENT, cards.context(session.pk, card, room, mine))
+
+
+def test_each_phone_gets_the_rooms_shared_card_with_its_own_name_code_score_and_rank(client, db):
+    room = move(class_with_questions(2, leaderboard="top5"), "start")
+    ada = join(client, room, "Ada")
+    answer(client, room, choice="Customer")
+    bob_client = Client()
+    bob = join(bob_client, room, "O'Neil")
+    answer(bob_client, room, choice="AWS")
+    room = move(room, "close", "reveal")
+    bodies = {}
+    for who, seat in ((client, ada), (bob_client, bob)):
+        response = who.get(f"{play_url(room)}?v=1", headers=HTMX)
+        bodies[seat.nickname] = response.content.decode()
+        assert bodies[seat.nickname] == _fresh_card(who, room, seat)  # the same bytes as a fresh rendering
+    assert "Ada</strong> · rejoin code" in bodies["Ada"] and ada.rejoin_code in bodies["Ada"]
+    assert "O&#x27;Neil</strong>" in bodies["O'Neil"] and "Ada<" not in bodies["O'Neil"]
+    assert "Your score: <strong>1</strong> (1 right) · rank <strong>1</strong> of 2" in bodies["Ada"]
+    assert "Your score: <strong>0</strong> (0 right) · rank <strong>2</strong> of 2" in bodies["O'Neil"]
+    assert "Right" in bodies["Ada"] and "Not this time" in bodies["O'Neil"]
+
+
+def test_the_shared_card_carries_this_phones_own_csrf_token_and_its_answer_is_accepted(db):
+    room = move(class_with_questions(1), "start")
+    phone = Client(enforce_csrf_checks=True)
+    phone.get("/join/")
+    token = phone.cookies["csrftoken"].value
+    phone.post("/join/", {"code": room.code, "nickname": "Ada", "csrfmiddlewaretoken": token})
+    other = Client(enforce_csrf_checks=True)
+    other.get("/join/")
+    other.post(
+        "/join/",
+        {"code": room.code, "nickname": "Bob", "csrfmiddlewaretoken": other.cookies["csrftoken"].value},
+    )
+    cards = [c.get(f"{play_url(room)}?v=1", headers=HTMX).content.decode() for c in (phone, other)]
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', card).group(1) for card in cards]
+    assert tokens[0] != tokens[1]
+    response = phone.post(
+        f"{play_url(room)}answer/", {"position": 1, "choice": "Customer", "csrfmiddlewaretoken": tokens[0]}
+    )
+    assertRedirects(response, play_url(room), fetch_redirect_response=False)
+    assert Answer.objects.get().seat.nickname == "Ada"
+
+
+def test_an_answer_costs_the_insert_and_the_auto_close_check(client, db, django_assert_num_queries):
+    open_room = move(class_with_questions(2, auto_close=True), "start")
+    join(client, open_room)
+    client.get(f"{play_url(open_room)}?v=1", headers=HTMX)  # the phone shows the question: its seat is known
+    live.join(open_room, "Bob")  # still to answer: the question stays open
+    state.grading(open_room.pk, 1)  # the first answer in this process read the question
+    with django_assert_num_queries(2):
+        response = answer(client, open_room, headers=HTMX)
+    assertContains(response, "Answer received")
+    assert Answer.objects.get().choice == "Customer"

@@ -181,15 +181,35 @@ def test_only_the_first_use_of_a_term_is_linked():
     html = linked("<p>SSE is on. SSE again.</p><p>Server-side encryption too.</p>", SSE)
     assert html.count("<a ") == 1
     assert html.startswith('<p><a class="term-link" href="/glossary/#term-sse"')
-    assert html.endswith(">SSE</a> is on. SSE again.</p><p>Server-side encryption too.</p>")
+    assert html.endswith("</span> is on. SSE again.</p><p>Server-side encryption too.</p>")
 
 
-def test_the_link_explains_the_term_and_keeps_the_authors_words():
+def test_the_link_keeps_the_authors_words_and_a_toggletip_gives_the_definition():
     html = linked("<p>Use server-side Encryption.</p>", SSE)
-    assert (
-        '<a class="term-link" href="/glossary/#term-sse" title="Encryption &quot;at rest&quot; by the service.">'
-        "server-side Encryption</a>"
-    ) in html
+    assert html == (
+        '<p>Use <a class="term-link" href="/glossary/#term-sse">server-side Encryption</a>'
+        '<button type="button" class="term-tip-button" popovertarget="term-tip-sse">'
+        '<span aria-hidden="true">?</span><span class="visually-hidden">Define Server-side encryption</span>'
+        '</button><span class="term-tip" id="term-tip-sse" popover><strong>Server-side encryption</strong> '
+        'Encryption "at rest" by the service. <button type="button" class="term-tip-close" '
+        'popovertarget="term-tip-sse" popovertargetaction="hide">Close</button></span>.</p>'
+    )
+
+
+def test_the_toggletip_names_the_term_when_the_text_is_an_alias():
+    assert "<strong>Server-side encryption</strong> Encryption" in linked("<p>Then SSE.</p>", SSE)
+
+
+@pytest.mark.parametrize("tag", ["button", "label", "summary"])
+def test_no_toggletip_inside_another_control(tag):
+    assert "term-link" not in linked(f"<details><{tag}>SSE</{tag}></details>", SSE)
+
+
+def test_a_definition_is_escaped_in_the_toggletip():
+    evil = term("x", "X <i>", "X", definition="<script>alert(1)</script> & more")
+    html = linked("<p>X here</p>", evil)
+    assert "<script>" not in html and "<i>" not in html
+    assert "<strong>X &lt;i&gt;</strong> &lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
 
 
 def test_terms_inside_links_code_headings_and_abbreviations_are_left_alone():
@@ -199,10 +219,7 @@ def test_terms_inside_links_code_headings_and_abbreviations_are_left_alone():
         SSE,
     )
     assert html.count("term-link") == 1
-    assert html.endswith(
-        '<p>Then <a class="term-link" href="/glossary/#term-sse" title="Server-side encryption: Encryption &quot;'
-        'at rest&quot; by the service.">SSE</a>.</p>'
-    )
+    assert '<p>Then <a class="term-link" href="/glossary/#term-sse">SSE</a><button' in html
     assert '<a href="https://aws.amazon.com/sse/">SSE</a>' in html
 
 
@@ -240,7 +257,8 @@ def test_a_multi_word_term_matches_across_a_line_break():
 def test_the_longest_form_wins_where_terms_overlap():
     html = linked("<p>Patch the guest operating system, not the operating system under it.</p>", GUEST, OS)
     assert ">guest operating system</a>" in html
-    assert ">operating system</a> under it" in html
+    assert 'term-os">operating system</a>' in html
+    assert html.endswith("</span> under it.</p>")
 
 
 def test_text_stays_escaped_and_nothing_else_changes():
@@ -327,9 +345,11 @@ def test_a_lesson_links_the_first_use_of_each_term_to_the_glossary(client, gloss
     html = response.content.decode()
     assert html.count('href="/glossary/#term-sse"') == 1
     assertContains(
+        response, 'Amazon S3 applies <a class="term-link" href="/glossary/#term-sse">SSE</a><button'
+    )
+    assertContains(
         response,
-        'Amazon S3 applies <a class="term-link" href="/glossary/#term-sse" title="Server-side encryption: '
-        'Encryption that the service performs when it stores the data.">SSE</a> by default.',
+        "<strong>Server-side encryption</strong> Encryption that the service performs when it stores the data.",
     )
     assertContains(response, "<h2>SSE</h2>", html=True)
     assertContains(response, "<code>SSE</code>", html=True)
