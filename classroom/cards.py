@@ -13,7 +13,8 @@ normally. The template stays the one source of the markup: this module changes n
 
 from __future__ import annotations
 
-from django.middleware.csrf import get_token
+from collections.abc import Callable
+
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
@@ -59,8 +60,9 @@ def context(session_id, seat: dict, room: dict, mine, notice: str = "") -> dict:
     }
 
 
-def play_card(request, session_id, seat: dict, room: dict, mine, notice: str = "") -> str:
-    """The htmx card for this seat: the room's rendering for this answer, with the seat's values filled in."""
+def play_card(session_id, seat: dict, room: dict, mine, notice: str = "", *, token: Callable[[], str]) -> str:
+    """The htmx card for this seat: the room's rendering for this answer, with the seat's values filled in.
+    `token()` gives the CSRF token for the answer form (called only when the card shows the form)."""
     standing = room["standings"].get(seat["pk"])
     answer = (mine.choice, bool(mine.correct)) if mine is not None else None
     key = (str(session_id), room["version"], answer, standing is not None, seat["removed"], bool(notice))
@@ -78,7 +80,7 @@ def play_card(request, session_id, seat: dict, room: dict, mine, notice: str = "
     if standing:
         fills |= {POINTS: str(standing["points"]), RIGHT: str(standing["right"]), RANK: str(standing["rank"])}
     if TOKEN in card:
-        fills[TOKEN] = get_token(request)
+        fills[TOKEN] = token()
     for slot, value in fills.items():
         card = card.replace(slot, value)
     return card

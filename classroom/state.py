@@ -194,8 +194,8 @@ def distribution(item, *, counts: Counter | None = None) -> dict:
 LETTERS = "ABCDEFGHIJ"
 
 
-def room(session_id, version: int) -> dict | None:
-    """Everything the learners' screens share at this version, built once and cached."""
+def cached_room(session_id, version: int) -> dict | None:
+    """The room at this version if this process or the cache has it (no database)."""
     key = f"classroom:{session_id}:room:{version}"
     hit = _memo.get(key)  # a room never changes once built for its version: keep it in the process too
     if hit is not None:
@@ -203,7 +203,15 @@ def room(session_id, version: int) -> dict | None:
     found = cache.get(key)
     if found is not None:
         _remember(key, found)
+    return found
+
+
+def room(session_id, version: int) -> dict | None:
+    """Everything the learners' screens share at this version, built once and cached."""
+    found = cached_room(session_id, version)
+    if found is not None:
         return found
+    key = f"classroom:{session_id}:room:{version}"
     session = ClassSession.objects.filter(pk=session_id).first()
     if session is None:
         return None
@@ -266,9 +274,7 @@ def seat_card(session_id, seat_id: int, room: dict) -> dict | None:
     """What a phone shows about its own seat. Nickname, rejoin code and learner (set at joining) never change,
     so they are cached for good (per process is enough); whether the seat was removed comes from the room at
     this version."""
-    key = f"classroom:{session_id}:seat:{seat_id}"  # SQLite may reuse a deleted seat's id, never a class's
-    hit = _memo.get(key)
-    found = hit[1] if hit is not None else None
+    found = known_seat(session_id, seat_id)
     if found is None:
         found = (
             Seat.objects.filter(pk=seat_id, session_id=session_id)
@@ -277,8 +283,18 @@ def seat_card(session_id, seat_id: int, room: dict) -> dict | None:
         )
         if found is None:
             return None
-        _remember(key, found)
+        _remember(_seat_key(session_id, seat_id), found)
     return {**found, "removed": found["pk"] in room["removed"]}
+
+
+def _seat_key(session_id, seat_id: int) -> str:
+    return f"classroom:{session_id}:seat:{seat_id}"  # SQLite may reuse a deleted seat's id, never a class's
+
+
+def known_seat(session_id, seat_id: int) -> dict | None:
+    """The seat's nickname, rejoin code and learner if this process has read them (no database)."""
+    hit = _memo.get(_seat_key(session_id, seat_id))
+    return hit[1] if hit is not None else None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -107,15 +108,18 @@ def _play_card(request, session_id, seat: dict, room: dict, *, notice: str = "",
     """The phone's card: the htmx fragment from the room's shared rendering (cards.py), else the full page."""
     mine = _mine(seat, room, answer)
     if request.htmx:
-        return HttpResponse(cards.play_card(request, session_id, seat, room, mine, notice))
+        return HttpResponse(
+            cards.play_card(session_id, seat, room, mine, notice, token=lambda: get_token(request))
+        )
     return render(request, PLAY_TEMPLATE, cards.context(session_id, seat, room, mine, notice))
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "Cookie")  # the seat cookie picks the card (whether or not it shows a form)
 def play(request: HtmxHttpRequest, session_id) -> HttpResponse:
-    """The phone. A poll that finds its version current gets 204 (usually from classroom/polling.py, before
-    Django); after a change every phone fetches its card once, so this path is kept to two cheap queries."""
+    """The phone. A poll that finds its version current gets 204, and after a change a phone whose room and
+    seat this process already holds gets its card, both usually from classroom/polling.py before Django; the
+    view gives the same answers and reads what the shortcut needs (room, seat) once per process."""
     seat_id = _seat_in(request, session_id)
     pulse = state.pulse(session_id)
     if pulse is None or seat_id is None:
