@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from lessons.admin import CheckboxesMixin, EscapedHelpTextMixin, NamedEmptyValuesFilter
+from lessons.admin import ContentAdmin, NamedEmptyValuesFilter
 from lessons.models import Category, Lesson, MatrixCell, Service
 from lessons.pack import learn_more_problem, option_problems, relies_on_problems
 
@@ -121,7 +121,7 @@ PREVIEW = "_preview"  # the add/change form's "Preview" button
 
 
 @admin.register(Question)
-class QuestionAdmin(EscapedHelpTextMixin, CheckboxesMixin, admin.ModelAdmin):
+class QuestionAdmin(ContentAdmin):  # a save changes the content version: quiz pages cache under it
     form = QuestionForm
     inlines = [OptionInline]
     list_display = ["slug", "kind", "origin", "retired", "checked_on", "preview_link"]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
@@ -18,7 +19,7 @@ from srm_site.http import HtmxHttpRequest
 from . import attempts, feedback, kinds
 from .forms import AnswerForm, SetupForm
 from .grading import AlreadyAnswered, record_answer
-from .models import Attempt, Mode
+from .models import Attempt, Mode, Question
 from .topics import topic_choices, topic_label
 
 QUESTION_TEMPLATE = "quizzes/question.html"
@@ -103,24 +104,57 @@ def attempt_detail(request: HtmxHttpRequest, attempt_id) -> HttpResponse:
 
 
 def _card_context(
-    attempt: Attempt, slot: attempts.Slot, lookups: kinds.Lookups, *, form=None, notice: str = ""
+    request: HtmxHttpRequest,
+    attempt: Attempt,
+    slot: attempts.Slot,
+    lookups: kinds.Lookups,
+    *,
+    form=None,
+    notice: str = "",
 ) -> dict:
+    """The question card's context. The slot's question may come without its kind's relations
+    (attempts.slot(load=False)): what is built from the content alone is cached under the content version,
+    and the relations are loaded only to build it."""
     context = {
         "attempt": attempt,
         "slot": slot,
         "notice": notice,
         "next_position": slot.position + 1 if slot.position < attempt.total else None,
     }
+    question = slot.question
     if slot.skipped:
         context["notice"] = SKIPPED
+    elif slot.response and question.retired:
+        context["feedback"] = feedback.for_response(slot.response, question, lookups)
     elif slot.response:
-        context["feedback"] = feedback.for_response(slot.response, slot.question, lookups)
+        # Today's key and "learn more" are the same for every learner: built once per content version.
+        today, learn_more = caching.cached(
+            request, "quiz-today", lambda: _today(question, lookups), question.pk
+        )
+        context["feedback"] = feedback.build(slot.response, today=today, learn_more=learn_more)
     else:
-        presented = kinds.present(slot.question, lookups)
-        context["presented"] = presented
-        context["form"] = form or AnswerForm(presented=presented)
-        context["kind_template"] = kinds.kind_module(slot.question.kind).TEMPLATE
+        # Unanswered, the card's form is the same for everyone shown this question at this position: the
+        # template caches it under the content version (with `fresh`), so it is built only on a miss.
+        # An invalid answer renders live, with its errors.
+        @functools.cache
+        def presented():
+            kinds.load([question], key=False)
+            return kinds.present(question, lookups)
+
+        context |= {
+            "fresh": form is None,
+            "htmx": bool(request.htmx),  # focus goes to the first option of a swapped-in card
+            "presented": form.presented if form else SimpleLazyObject(presented),
+            "form": form or SimpleLazyObject(lambda: AnswerForm(presented=presented())),
+            "kind_template": kinds.kind_module(question.kind).TEMPLATE,
+        }
     return context
+
+
+def _today(question, lookups: kinds.Lookups) -> tuple[dict, tuple[str, str] | None]:
+    """The question's snapshot from today's content and its "learn more" link, for feedback."""
+    kinds.load([question])
+    return kinds.snapshot(question, lookups), feedback.learn_more(question, lookups)
 
 
 @require_safe
@@ -130,9 +164,22 @@ def attempt_question(request: HtmxHttpRequest, attempt_id, position: int) -> Htt
     attempt = _attempt(request, attempt_id)
     if elsewhere := _sat_elsewhere(request, attempt):
         return elsewhere
-    slot = attempts.slot(attempt, position)
+    slot = _slot(request, attempt, position)
     template = f"{QUESTION_TEMPLATE}#question-card" if request.htmx else QUESTION_TEMPLATE
-    return render(request, template, _card_context(attempt, slot, kinds.Lookups()))
+    return render(request, template, _card_context(request, attempt, slot, kinds.Lookups()))
+
+
+def _slot(request: HtmxHttpRequest, attempt: Attempt, position: int) -> attempts.Slot:
+    """The slot as the card needs it: the question's row and foreign keys (content) are cached under the
+    content version; its kind's other relations are read only when a cached part of the card is built."""
+
+    def question(pk: int) -> Question:
+        def build():
+            return Question.objects.select_related(*kinds.JOINS).get(pk=pk)
+
+        return caching.cached(request, "quiz-question", build, pk)
+
+    return attempts.slot(attempt, position, load=False, question=question)
 
 
 @require_POST
@@ -141,16 +188,17 @@ def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpR
     attempt = _attempt(request, attempt_id)
     if elsewhere := _sat_elsewhere(request, attempt):
         return elsewhere
-    slot = attempts.slot(attempt, position)
+    slot = _slot(request, attempt, position)
     lookups = kinds.Lookups()
     template = f"{QUESTION_TEMPLATE}#question-card" if request.htmx else QUESTION_TEMPLATE
     if slot.response or slot.skipped:
         # Refresh, back button or double click: the first answer stands and nothing changes.
         notice = ALREADY_ANSWERED if slot.response else ""
-        return render(request, template, _card_context(attempt, slot, lookups, notice=notice))
+        return render(request, template, _card_context(request, attempt, slot, lookups, notice=notice))
+    kinds.load([slot.question])  # what grading reads
     form = AnswerForm(request.POST, presented=kinds.present(slot.question, lookups))
     if not form.is_valid():
-        return render(request, template, _card_context(attempt, slot, lookups, form=form))
+        return render(request, template, _card_context(request, attempt, slot, lookups, form=form))
     notice = ""
     try:
         slot.response = record_answer(attempt, slot.question, form.answer(), lookups, guessed=form.guessed)
@@ -160,7 +208,7 @@ def attempt_answer(request: HtmxHttpRequest, attempt_id, position: int) -> HttpR
         slot.response = exc.response
         notice = ALREADY_ANSWERED
     if request.htmx:
-        return render(request, template, _card_context(attempt, slot, lookups, notice=notice))
+        return render(request, template, _card_context(request, attempt, slot, lookups, notice=notice))
     if notice:
         messages.info(request, notice)
     return redirect("quizzes:attempt_question", attempt.pk, position)

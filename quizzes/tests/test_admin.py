@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from lessons import documents
 from lessons.tests.factories import AWS_URL
 from quizzes.models import Kind, Question
 
@@ -183,3 +184,15 @@ def test_saved_preview_of_a_generated_matrix_question_names_each_rows_owner(staf
     assert "{&#x27;cells" not in html and "{'cells" not in html
     cell = question.service.cells.select_related("layer").first()
     assert f"<strong>{cell.layer.name}</strong>: {cell.get_owner_display()}" in html
+
+
+def test_saving_or_deleting_a_question_changes_the_content_version(staff, bank):
+    # Quiz pages cache a question's card, today's key and the results under the content version.
+    before = documents.content_version()
+    staff.post(reverse("admin:quizzes_question_add"), question_post(bank))
+    added = documents.content_version()
+    assert added != before
+    question = Question.objects.get(slug="ec2-guest-patching")
+    staff.post(reverse("admin:quizzes_question_delete", args=[question.pk]), {"post": "yes"})
+    assert not Question.objects.filter(pk=question.pk).exists()
+    assert documents.content_version() != added

@@ -274,8 +274,8 @@ def test_the_losing_tab_of_a_race_is_told_its_answer_did_not_count(client, bank,
     client.post(answer_url(attempt), wrong_answer_data(question))  # the other tab, first
     loaded_before_it = attempts.slot
 
-    def page_as_loaded_before_the_other_tab_answered(attempt, position):
-        slot = loaded_before_it(attempt, position)
+    def page_as_loaded_before_the_other_tab_answered(attempt, position, **kwargs):
+        slot = loaded_before_it(attempt, position, **kwargs)
         slot.response = None
         return slot
 
@@ -321,3 +321,58 @@ def test_the_last_two_answers_at_the_same_moment_finish_the_attempt(bank):
     assert attempt.responses.count() == 5
     assert (attempt.answered_count, attempt.score) == (5, 5)
     assert attempt.finished_at is not None
+
+
+def test_a_cached_question_card_serves_another_learner_with_their_own_progress_and_token(bank):
+    from quizzes import attempts
+
+    first, second = Client(), Client()
+    mine = start(first, length=5)
+    questions = [s.question for s in mine.slots.select_related("question")]
+    first.post(answer_url(mine, 1), right_answer_data(questions[0]))
+    seen = first.get(question_url(mine, 2)).content.decode()  # the card's form is cached now
+    second.post(reverse("quizzes:quiz_start"), {"topic": "everything", "length": 5})
+    theirs = attempts.start_attempt(
+        Attempt.objects.latest("started_at").learner, topic="everything", title="Same", questions=questions
+    )
+    page = second.get(question_url(theirs, 2)).content.decode()
+    form = re.search(r"<fieldset>.*</fieldset>", page, re.S).group()
+    assert form == re.search(r"<fieldset>.*</fieldset>", seen, re.S).group()
+    assert "Score: 1 out of 1 answered" in seen and "Score: 0 out of 0 answered" in page
+    assert answer_url(theirs, 2) in page and str(mine.pk) not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert token not in seen
+    assert second.post(answer_url(theirs, 2), right_answer_data(questions[1])).status_code == 302
+    assertContains(second.get(question_url(theirs, 2)), "Correct")
+
+
+def test_a_cached_question_card_shows_a_content_change_and_a_retired_question(client, bank):
+    from lessons import documents
+
+    question = SingleQuestionFactory(prompt="The first wording?")
+    attempt = start(client, length=5)
+    attempt.slots.all().delete()
+    attempt.slots.create(question=question, position=1)
+    assertContains(client.get(question_url(attempt)), question.prompt)
+    Question.objects.filter(pk=question.pk).update(prompt="A NEW WORDING?")  # as an admin save does
+    assertContains(client.get(question_url(attempt)), question.prompt)  # cached under the content version
+    documents.content_changed()
+    assertContains(client.get(question_url(attempt)), "A NEW WORDING?")
+    assertContains(client.get(question_url(attempt), headers=HX), "A NEW WORDING?")
+    Question.objects.filter(pk=question.pk).update(retired=True)
+    documents.content_changed()
+    page = client.get(question_url(attempt))
+    assertContains(page, "Question 1 skipped")
+    assertNotContains(page, "A NEW WORDING?")
+
+
+def test_an_invalid_answer_renders_its_errors_not_the_cached_form(client, bank):
+    errors = r"Choose (an answer before checking|an owner for this one|at least one answer)"
+    attempt = start(client, length=5)
+    before = client.get(question_url(attempt)).content.decode()  # caches the card's form
+    response = client.post(answer_url(attempt), {}, headers=HX)
+    assert re.search(errors, response.content.decode())
+    after = client.get(question_url(attempt)).content.decode()
+    assert not re.search(errors, after)
+    fieldset = r"<fieldset>.*</fieldset>"
+    assert re.search(fieldset, after, re.S).group() == re.search(fieldset, before, re.S).group()
