@@ -177,3 +177,35 @@ def test_a_changed_card_is_served_before_django_once_this_process_knows_the_room
     token = re.search(r'csrfmiddlewaretoken" value="(\w+)"', fast_body).group(1)
     assert csrf._unmask_cipher_token(token) == secret  # a valid token for this phone's CSRF cookie
     assert fetch(csrf_cookie=False)[0]  # no CSRF cookie: the view sets one
+
+
+def test_a_card_served_before_django_is_gzipped_with_random_padding_as_django_does(db):
+    """A card holds a CSRF token and the seat's rejoin code beside nicknames other learners chose: compressed
+    without GZipMiddleware's random padding, its length could leak them (BREACH)."""
+    import gzip
+
+    from django.core import signals
+    from django.middleware import csrf
+
+    from srm_site.wsgi import application
+    from tests.test_pagecache import call, environ
+
+    room = move(class_with_questions(2), "start")
+    ada = live.join(room, "Ada")
+    env = environ(f"/classroom/{room.pk}/play/?v=1", **HTMX, accept_encoding="gzip")
+    env["HTTP_COOKIE"] = (
+        f"{seats.COOKIE}={seats.cookie_value(room.pk, ada.pk)}; csrftoken={csrf._get_new_csrf_string()}"
+    )
+    call(application, dict(env))  # the view serves the first card; this process keeps its headers
+    bodies, started = [], []
+    signals.request_started.connect(receiver := lambda **kwargs: started.append(1))
+    try:
+        responses = [call(application, dict(env)) for _ in range(8)]
+    finally:
+        signals.request_started.disconnect(receiver)
+    assert not started  # served before Django
+    for status, headers, body in responses:
+        assert status == "200 OK" and ("Content-Encoding", "gzip") in headers
+        assert body[3] & gzip.FNAME  # the padding travels as a random file name in the gzip header
+        bodies.append(body)
+    assert len({len(body) for body in bodies}) > 1
