@@ -6,7 +6,7 @@ question: auto-close, the default; the host closes it only if one is missing), r
 simulated learner joins with the code and a nickname, polls its phone fragment every second with the version it
 shows (htmx's behaviour: 204 while nothing changed) and answers each question once after a short think.
 
-    python bench/classroom.py [--learners 200] [--questions 10] [--workers 2]
+    python bench/classroom.py [--learners 200] [--questions 10] [--workers 2] [--threads 8]
 
 The database and cache are whatever DATABASE_URL and REDIS_URL say (SQLite and the local-memory cache when
 unset, as `make run`), served by gunicorn (gthread workers), or by `manage.py runserver` with --runserver. It prints
@@ -333,6 +333,9 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=10, choices=(5, 10, 15, 20))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
+        "--threads", type=int, default=8, help="threads per gunicorn worker (gthread); 0: the sync worker"
+    )
+    parser.add_argument(
         "--runserver", action="store_true", help="serve with `manage.py runserver` as `make run` does"
     )
     args = parser.parse_args()
@@ -376,10 +379,13 @@ def main() -> int:
         layout = f"runserver + {'SQLite' if sqlite else 'PostgreSQL'}"
     else:
         command = [PY, "-m", "gunicorn", "srm_site.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers)]
-        command += ["-k", "gthread", "--threads", "8", "--keep-alive", "5", "--graceful-timeout", "5"]
-        command += ["--no-control-socket"]
-        command += ["--log-level", "warning"]
-        layout = f"gunicorn {args.workers} workers x 8 threads + {'SQLite' if sqlite else 'PostgreSQL'}"
+        if args.threads:  # the layout README.md recommends (see docs/decisions.md)
+            command += ["-k", "gthread", "--threads", str(args.threads), "--keep-alive", "5"]
+            layout = f"gunicorn {args.workers} workers x {args.threads} threads"
+        else:  # gunicorn's default: one request at a time per process, no keep-alive
+            layout = f"gunicorn {args.workers} sync workers"
+        command += ["--graceful-timeout", "5", "--no-control-socket", "--log-level", "warning"]
+        layout += f" + {'SQLite' if sqlite else 'PostgreSQL'}"
     layout += " + Redis" if os.environ.get("REDIS_URL") else ", no Redis"
     server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
