@@ -33,8 +33,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 browser-deps: node_modules/.package-lock.json
 	@bash scripts/ensure-chromium.sh $(CHROMIUM)
 
+# pytest-xdist: the suite in TEST_WORKERS processes, each with its own test database (and Redis database).
+TEST_WORKERS ?= 2
+
 test: install-dev browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

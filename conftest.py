@@ -50,15 +50,27 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+def _no_chromium() -> bool:
+    return not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
+
+
+def pytest_report_header(config):
+    # Shown by the main process, also when pytest-xdist workers run the tests.
+    if _no_chromium():
+        return f"!!! WARNING: browser tests will be SKIPPED: Chromium not found at {CHROMIUM} !!!"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
-    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+    if not _no_chromium():
         return
     skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: browser tests NOT RUN")
     browser_items = [item for item in items if "page" in getattr(item, "fixturenames", ())]
     for item in browser_items:
         item.add_marker(skip)
-    if browser_items:
-        config.pluginmanager.get_plugin("terminalreporter").write_line(
+    reporter = config.pluginmanager.get_plugin("terminalreporter")  # none in an xdist worker
+    if browser_items and reporter:
+        reporter.write_line(
             f"\n!!! WARNING: {len(browser_items)} browser tests SKIPPED: Chromium not found at {CHROMIUM} !!!\n",
             red=True,
             bold=True,

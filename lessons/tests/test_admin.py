@@ -172,3 +172,16 @@ def test_admin_refuses_a_duty_that_applies_to_nothing_with_the_loaders_words(sta
     response = staff_client.post(reverse("admin:lessons_duty_add"), data)
     assert "This duty applies to nothing: name at least one service or category." in response.content.decode()
     assert not Duty.objects.filter(slug="patch-guest").exists()
+
+
+def test_a_service_page_links_the_duties_that_name_it_without_a_select_per_row(staff_client, world):
+    layers, ec2 = world
+    duty = DutyFactory(layer=layers[1], owner=Owner.CUSTOMER, statement="Patch the guest OS of EC2.")
+    duty.services.add(ec2)
+    response = staff_client.get(reverse("admin:lessons_service_change", args=[ec2.pk]))
+    html = response.content.decode()
+    assert (
+        f'<a href="{reverse("admin:lessons_duty_change", args=[duty.pk])}">Patch the guest OS of EC2.</a>'
+        in html
+    )
+    assert 'name="duties_services-0-duty"' not in html

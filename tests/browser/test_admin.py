@@ -1,15 +1,18 @@
-"""The admin pages staff use to edit content, checked with axe like the learners' pages."""
+"""The admin pages staff use to edit content and review problem reports, checked with axe like the
+learners' pages."""
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from reports.tests.factories import ReportFactory
+
 from .axe import blocking_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CONTENT_APPS = {"lessons", "quizzes"}
+CONTENT_APPS = {"lessons", "quizzes", "reports"}
 
 
 def _content_admin_pages(user) -> list[str]:
@@ -21,7 +24,7 @@ def _content_admin_pages(user) -> list[str]:
 
     request = RequestFactory().get("/admin/")
     request.user = user
-    paths = [reverse("admin:index")]
+    paths = [reverse("admin:index"), reverse("admin:reports_report_stale")]
     for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label):
         opts = model._meta
         if opts.app_label not in CONTENT_APPS or opts.model_name == "attempt":
@@ -49,6 +52,7 @@ def test_every_content_admin_page_is_accessible(live_server, real_pack, page):
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
+    ReportFactory(about="service:ec2", about_text="Amazon EC2")  # a report to open in the review queue
     paths = _content_admin_pages(user)
     assert len(paths) > 30, paths
     failures = {}

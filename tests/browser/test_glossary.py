@@ -114,6 +114,9 @@ def test_without_javascript_the_definition_opens_and_the_link_reaches_the_entry(
     expect(tip).to_be_visible()
     tip.get_by_role("button", name="Close").click()
     expect(tip).to_be_hidden()
+    page.emulate_media(media="print")  # a printed lesson has no "?" buttons
+    expect(button).to_be_hidden()
+    page.emulate_media(media="screen")
     page.locator(".lesson-body a.term-link", has_text=re.compile("^hypervisor$", re.I)).first.click()
     expect(page).to_have_url(pack.url + "/glossary/#term-hypervisor")
     expect(page.locator("#term-hypervisor")).to_be_in_viewport()
