@@ -609,3 +609,21 @@ def test_an_answer_costs_the_insert_and_the_auto_close_check(client, db, django_
         response = answer(client, open_room, headers=HTMX)
     assertContains(response, "Answer received")
     assert Answer.objects.get().choice == "Customer"
+
+
+def test_the_projectors_nickname_list_follows_joins_and_removals_and_carries_a_valid_token(room):
+    """The list is rendered once per list of seats and reused: a join or a removal shows at once, and each
+    remove form carries this response's CSRF token."""
+    host = Client(enforce_csrf_checks=True)
+    host.force_login(room.host)
+    live.join(room, "Ada")
+    first = host.get(room.get_absolute_url(), headers=HTMX).content.decode()
+    bob = live.join(room, "Bob")
+    second = host.get(room.get_absolute_url(), headers=HTMX).content.decode()
+    assert "Bob" not in first and "<li>Bob" in second and "<li>Ada" in second
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', second).group(1)
+    response = host.post(
+        f"/classroom/{room.pk}/host/seats/{bob.pk}/remove/", {"csrfmiddlewaretoken": token}, headers=HTMX
+    )
+    assert response.status_code == 200 and "<li>Bob" not in response.content.decode()
+    assert Seat.objects.get(pk=bob.pk).removed
