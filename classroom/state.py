@@ -270,10 +270,13 @@ def room(session_id, version: int) -> dict | None:
     return data
 
 
-def seat_card(session_id, seat_id: int, room: dict) -> dict | None:
-    """What a phone shows about its own seat. Nickname, rejoin code and learner (set at joining) never change,
-    so they are cached for good (per process is enough); whether the seat was removed comes from the room at
-    this version."""
+def seat_card(session_id, seat_id: int, room: dict | None) -> dict | None:
+    """What a phone shows about its own seat, or None when there is no such seat or class (`room` is None once
+    the class is deleted, while its pulse may outlive it in the cache). Nickname, rejoin code and learner (set at
+    joining) never change, so they are cached for good (per process is enough); whether the seat was removed
+    comes from the room at this version."""
+    if room is None:
+        return None
     found = known_seat(session_id, seat_id)
     if found is None:
         found = (

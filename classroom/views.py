@@ -6,7 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -137,7 +137,10 @@ def play(request: HtmxHttpRequest, session_id) -> HttpResponse:
     room = state.room(session_id, pulse.version)
     seat = state.seat_card(session_id, seat_id, room)
     if seat is None:
-        raise Http404("No such seat.")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("classroom:join"))
+        messages.info(request, "That class has ended or your seat is gone: join a class with its code.")
+        return redirect("classroom:join")
     return _play_card(request, session_id, seat, room)
 
 
@@ -171,6 +174,8 @@ def play_answer(request: HtmxHttpRequest, session_id) -> HttpResponse:
     if request.htmx:
         room = state.room(session_id, state.pulse(session_id).version)  # the answer may have closed it
         seat = state.seat_card(session_id, seat_id, room)
+        if seat is None:  # the class was deleted meanwhile
+            return HttpResponseClientRedirect(reverse("classroom:join"))
         return _play_card(request, session_id, seat, room, notice=notice, answer=answer)
     if notice:
         messages.warning(request, notice)
@@ -277,21 +282,26 @@ def _host_context(request: HtmxHttpRequest, session: ClassSession) -> dict:
     }
 
 
-_nickname_lists: dict[tuple, str] = {}
+# Per class: (the seats it lists, the rendered list). One entry a class, so a class of 1,000 holds about a
+# megabyte however many times its list changed while learners joined.
+_nickname_lists: dict[str, tuple[tuple[int, ...], str]] = {}
+NICKNAME_LISTS_KEPT = 50
 
 
 def _nicknames(request: HtmxHttpRequest, session: ClassSession, seats: list[dict]) -> str:
     """The projector's list of nicknames, each with its remove form: rendered once per process for each list
     of seats (nicknames never change) with the CSRF token filled in per response. For a class of 1,000 it
     cost about 45 ms of CPU each time the projector's card changed (about every second) rendered afresh."""
-    key = (str(session.pk), tuple(seat["pk"] for seat in seats))
-    listed = _nickname_lists.get(key)
-    if listed is None:
+    pks = tuple(seat["pk"] for seat in seats)
+    kept = _nickname_lists.get(str(session.pk))
+    if kept is not None and kept[0] == pks:
+        listed = kept[1]
+    else:
         context = {"session": session, "seats": seats, "csrf_token": cards.TOKEN}
         listed = render_to_string(f"{HOST_TEMPLATE}#nicknames", context)
-        if len(_nickname_lists) > 200:
+        if len(_nickname_lists) >= NICKNAME_LISTS_KEPT and str(session.pk) not in _nickname_lists:
             _nickname_lists.clear()
-        _nickname_lists[key] = listed
+        _nickname_lists[str(session.pk)] = (pks, listed)
     return mark_safe(listed.replace(cards.TOKEN, get_token(request)))  # rendered with autoescape on
 
 

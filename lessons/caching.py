@@ -34,9 +34,8 @@ def version(request: HttpRequest) -> int:
 def cached[T](request: HttpRequest, name: str, build: Callable[[], T], *vary: object) -> T:
     """build()'s result for this content version (and vary), built once and then read from the cache."""
     parts = ":".join(str(v) for v in vary)
-    key = (
-        f"lessons:{name}:{version(request)}:{hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()}"
-    )
+    digest = hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()
+    key = f"lessons:{name}:{version(request)}:{RELEASE}:{digest}"
     value = cache.get(key)
     if value is None:
         value = build()
@@ -45,23 +44,33 @@ def cached[T](request: HttpRequest, name: str, build: Callable[[], T], *vary: ob
 
 
 def _release() -> str:
-    """Changes whenever a template or URL pattern file changes (at deploy): keys fragments built from
-    the code alone (the nav, the home page), so they need no database read and are never stale."""
+    """Changes whenever the code changes (at deploy): templates, URL patterns and the Python that builds what
+    is cached. It keys fragments built from the code alone (the nav, the home page), so they need no database
+    read and are never stale, and it is part of every content key too (`content_version` in templates,
+    `cached()`), so a deploy that changes a fragment's markup or a cached value's shape never serves the old
+    one from a cache that outlived it (Redis). Read from the files' bytes, so every host of one release
+    agrees."""
     root = settings.BASE_DIR
+    packages = [d for d in root.iterdir() if (d / "__init__.py").is_file()]
     files = sorted(
-        [*root.glob("templates/**/*.html"), *root.glob("*/templates/**/*.html"), *root.glob("*/urls.py")]
+        [*root.glob("templates/**/*.html"), *root.glob("*/templates/**/*.html")]
+        + [f for d in packages for f in d.rglob("*.py")]
     )
-    stamp = "".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns};" for f in files)
-    return hashlib.md5(stamp.encode(), usedforsecurity=False).hexdigest()[:12]
+    digest = hashlib.md5(usedforsecurity=False)
+    for f in files:
+        digest.update(f"{f.relative_to(root)}\0".encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 RELEASE = _release()
 
 
 def content_version(request: HttpRequest) -> dict:
-    """Context processor: `content_version` for `{% cache %}` keys (read only if a template uses it)
-    and `release` for fragments that depend on the code alone."""
-    return {"content_version": SimpleLazyObject(lambda: version(request)), "release": RELEASE}
+    """Context processor: `content_version` for `{% cache %}` keys (read only if a template uses it; it holds
+    the release too, as a fragment's markup comes from the code) and `release` for fragments that depend on
+    the code alone."""
+    return {"content_version": SimpleLazyObject(lambda: f"{version(request)}.{RELEASE}"), "release": RELEASE}
 
 
 def lazy_context(build: Callable[[], dict], names: list[str]) -> dict:

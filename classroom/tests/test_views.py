@@ -265,6 +265,41 @@ def test_the_host_page_asks_a_visitor_to_log_in(client, db):
     assert client.post("/classroom/new/", {"source": "everything"})["Location"].startswith("/accounts/login/")
 
 
+def test_a_phone_whose_class_was_deleted_is_sent_to_join_not_shown_an_error(client, db):
+    """The class's pulse can outlive the class in the cache for a few seconds after a host or the retention
+    purge deletes it: the phone's poll and its answer then send it to join, and nothing is recorded."""
+    room = move(class_with_questions(2), "start")
+    ada = live.join(room, "Ada")
+    client.cookies[SEAT_COOKIE] = cookie_value(room.pk, ada.pk)
+    assert client.get(play_url(room), headers=HTMX).status_code == 200  # this process knows the seat
+    room = move(room, "close")
+    state.pulse(room.pk)  # the pulse at the new version is cached, the room at it not yet built
+    ClassSession.objects.filter(pk=room.pk).delete()
+    assert answer(client, room, headers=HTMX)["HX-Redirect"] == "/join/"
+    assertRedirects(answer(client, room), "/join/")
+    assert client.get(play_url(room), headers=HTMX)["HX-Redirect"] == "/join/"
+    response = client.get(play_url(room), follow=True)
+    assertRedirects(response, "/join/")
+    assertContains(response, "That class has ended or your seat is gone")
+    assert not Answer.objects.exists()
+
+
+def test_the_projector_keeps_one_nickname_list_per_class_however_often_it_changed(rf, db):
+    """The rendered list is kept for the class's current seats only: 1,000 joins seen one by one by the
+    projector must not leave 1,000 lists (each up to half a megabyte) in every process."""
+    from classroom import views
+
+    room = class_with_questions(1)
+    views._nickname_lists.clear()
+    listed = []
+    for pk in range(1, 301):
+        listed.append({"pk": pk, "nickname": f"Learner{pk:04d}"})
+        html = views._nicknames(rf.get("/"), room, list(listed))
+    assert len(views._nickname_lists) == 1
+    assert html.count("<li>") == 300
+    assert views._nicknames(rf.get("/"), room, list(listed[:-1])).count("<li>") == 299
+
+
 def test_a_host_signed_out_before_posting_comes_back_to_the_form_with_nothing_done(client, db):
     OwnerQuestionFactory.create_batch(3)
     room = class_with_questions(2)

@@ -117,3 +117,23 @@ def test_release_changes_when_a_template_changes(settings, tmp_path):
     assert caching._release() == before
     page.write_text("<p>two, longer</p>")
     assert caching._release() != before
+
+
+def test_a_new_release_builds_content_fragments_and_cached_values_afresh(rf, monkeypatch, db):
+    """Redis outlives a deploy: a fragment or value cached under the same content version by the old code
+    (another markup, another shape) must not be served by the new one."""
+    from lessons import caching
+
+    built = []
+
+    def build():
+        built.append(caching.RELEASE)
+        return len(built)
+
+    request = rf.get("/")
+    assert caching.cached(request, "probe", build) == caching.cached(request, "probe", build) == 1
+    before = str(caching.content_version(rf.get("/"))["content_version"])
+    monkeypatch.setattr(caching, "RELEASE", "next-release")
+    assert caching.cached(request, "probe", build) == 2
+    after = str(caching.content_version(rf.get("/"))["content_version"])
+    assert after != before and after.endswith("next-release")
