@@ -4,7 +4,9 @@ Each page runs in pairs with the reference (reference, page; three pairs by defa
 machine slows both alike; the ratio of each pair is page req/s over reference req/s, and the table
 shows the median of the pairs and their spread. Absolute numbers depend on this machine (wrk shares
 it with the server): compare ratios. `cpu ms` is the gunicorn workers' CPU time per request.
-The queries column counts the page's SQL queries once its cached fragments are warm.
+The queries column counts the page's SQL queries once its cached fragments are warm. Every request says
+`Accept-Encoding: gzip`, as every browser does, so pages are measured as browsers receive them (compressed);
+the reference's five bytes are not compressed either way.
 
     python bench/run.py [--pairs 3] [--seconds 3] [--port 8110] [--scale 5] [--only matrix]
 
@@ -56,11 +58,15 @@ PAGES = [
 ]
 
 
+# What a browser sends with every request and the response depends on.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
+
+
 def wrk_script(headers: dict | None, body: str | None) -> str:
     script = (ROOT / "bench" / "report.lua").read_text()
     if body is not None:
         script = f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n" + script
-    for name, value in (headers or {}).items():
+    for name, value in (BROWSER_HEADERS | (headers or {})).items():
         script = f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n" + script
     return script
 
