@@ -26,6 +26,8 @@ from django.middleware import csrf
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.text import compress_string
 
+from srm_site import csrf_tokens
+
 from . import cards, seats, state
 
 POLL_PATH = re.compile(r"^/classroom/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/play/$")
@@ -86,7 +88,7 @@ def answer(poll: Poll, environ: dict) -> tuple[str, list[tuple[str, str]], bytes
         return None  # Django's handler checks the connection and answers
     mine = cards.Mine(*found) if found else None
     card = cards.play_card(
-        poll.session_id, seat, room, mine, token=lambda: csrf._mask_cipher_secret(secret)
+        poll.session_id, seat, room, mine, token=lambda: csrf_tokens.masked(secret)
     ).encode()
     headers = list(_card_headers)
     if re_accepts_gzip.search(environ.get("HTTP_ACCEPT_ENCODING", "")):

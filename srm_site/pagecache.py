@@ -42,6 +42,8 @@ from django.utils.functional import SimpleLazyObject
 
 from lessons import caching, documents
 
+from . import csrf_tokens
+
 
 class Page(NamedTuple):
     content: bool  # built from the content: a hit checks the content version
@@ -201,7 +203,7 @@ class Entry:
         cookie = None
         if TOKEN in self.holes:
             secret = self._secret(environ)
-            values[TOKEN] = csrf._mask_cipher_secret(secret).encode()
+            values[TOKEN] = csrf_tokens.masked(secret).encode()
             cookie = _csrf_cookie(secret)
         fills = [values[hole] for hole in self.holes]
         headers = list(self.headers)
@@ -231,7 +233,7 @@ class Entry:
         cookie = environ.get("HTTP_COOKIE")
         token = parse_cookie(cookie).get(settings.CSRF_COOKIE_NAME) if cookie else None
         if token is None:
-            return csrf._get_new_csrf_string()
+            return csrf_tokens.new_secret()
         if len(token) == csrf.CSRF_TOKEN_LENGTH:  # as Django reads cookies set before 4.0
             return csrf._unmask_cipher_token(token)
         return token
