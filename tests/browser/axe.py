@@ -16,6 +16,10 @@ def _axe_source() -> str:
 
 def blocking_violations(page) -> str:
     """Every serious or critical violation on the page, one line each ("" when there is none)."""
+    # Judged as a reader sees it: once its stylesheets have loaded (unstyled links fail target-size). A test
+    # that has just clicked a link must first wait for the new page (its heading), as this only waits for the
+    # document the browser is on.
+    page.wait_for_load_state("load")
     # Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays strict.
     page.evaluate(_axe_source())
     results = page.evaluate(

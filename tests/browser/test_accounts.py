@@ -25,6 +25,7 @@ def test_sign_up_log_out_and_log_in_again(live_server, page):
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
     page.get_by_role("link", name="Log in").click()
+    expect(page.get_by_label("Username")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Username").fill("grace")
     page.get_by_label("Password").fill("not-the-password")

@@ -155,6 +155,7 @@ def test_a_whole_live_class(live_server, browser):
     cy.get_by_role("link", name="Practise these questions again on your own").click()
     expect(cy.get_by_role("heading", level=1)).to_contain_text("Homework")
     ada.get_by_role("link", name="Practise these questions again on your own").click()
+    expect(ada.get_by_role("heading", level=1)).to_contain_text("Homework")
     assert_accessible(ada)
 
     assert Answer.objects.count() == 6
