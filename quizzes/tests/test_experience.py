@@ -1,5 +1,7 @@
 """Learner experience (issue 10): one set-up form and results that lead on."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -131,3 +133,26 @@ def test_row_questions_offer_i_guessed_once(client, bank, kind):
         if kind == "matrix"
         else html.count("<select") > 1
     )
+
+
+def test_i_guessed_is_a_box_before_its_words_with_its_help_tied_to_it(client, bank):
+    """A lone checkbox reads "[ ] I guessed", its help under the words, not "I guessed:" above a box that
+    sits beside the Check answer button."""
+    from learners.models import Learner
+    from quizzes.models import Question
+
+    learner = Learner.objects.create()
+    session = client.session
+    session["learner_id"] = learner.pk
+    session.save()
+    attempt = attempts.start_attempt(
+        learner, topic="everything", title="One", questions=[Question.objects.filter(kind="owner").first()]
+    )
+    html = client.get(reverse("quizzes:attempt_question", args=[attempt.pk, 1])).content.decode()
+    field = re.search(r'<div class="check-field">(.*?)</div>\s*</div>', html, re.S).group(1)
+    box, label, helptext = (
+        field.index(part) for part in ('type="checkbox"', "<label", 'id="id_guessed_helptext"')
+    )
+    assert box < label < helptext
+    assert 'aria-describedby="id_guessed_helptext"' in field
+    assert '<label for="id_guessed">I guessed</label>' in field
