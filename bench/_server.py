@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -45,6 +46,27 @@ def prepare(env: dict, commands=("migrate", "collectstatic", "load_content")) ->
         subprocess.run([PY, "manage.py", command, *extra, "-v", "0"], cwd=ROOT, env=env, check=True)
         took = time.monotonic() - started
     return took
+
+
+def in_process(prefix: str, commands=("migrate", "collectstatic", "load_content")) -> None:
+    """Settings for a bench tool that runs the app in its own process (bench/cpu.py, bench/classroom_cpu.py):
+    production settings on a fresh SQLite database with the content, unless DATABASE_URL names one."""
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "DJANGO_SETTINGS_MODULE": "srm_site.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if not os.environ.get("DATABASE_URL"):
+        workdir = Path(tempfile.mkdtemp(prefix=f"srm-{prefix}-"))
+        env["DATABASE_URL"] = f"sqlite:///{workdir / f'{prefix}.sqlite3'}"
+        prepare({**os.environ, **env}, commands=commands)
+    os.environ.update(
+        {name: value for name, value in env.items() if name == "DJANGO_DEBUG" or name not in os.environ}
+    )
+    sys.path.insert(0, str(ROOT))
 
 
 def gunicorn(app: str, port: int, env: dict, workers: str | int = 2, *options: str) -> subprocess.Popen:

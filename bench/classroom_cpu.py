@@ -10,15 +10,12 @@ double answer, and the card fetch after the reveal (the usual case: served by cl
 
 import argparse
 import io
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _server import ROOT, prepare
+from _server import in_process
 
 
 def main() -> int:
@@ -27,20 +24,7 @@ def main() -> int:
     )
     parser.add_argument("--seats", type=int, default=300)
     args = parser.parse_args()
-    env = {
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SETTINGS_MODULE": "srm_site.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    if not os.environ.get("DATABASE_URL"):
-        workdir = Path(tempfile.mkdtemp(prefix="srm-classroom-cpu-"))
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'cpu.sqlite3'}"
-        prepare({**os.environ, **env}, commands=("migrate", "load_content"))
-    os.environ.update({k: v for k, v in env.items() if k == "DJANGO_DEBUG" or k not in os.environ})
-    sys.path.insert(0, str(ROOT))
+    in_process("classroom-cpu", commands=("migrate", "load_content"))
     import django
 
     django.setup()

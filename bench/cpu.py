@@ -14,11 +14,9 @@ import io
 import os
 import pstats
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _server import ROOT, prepare
+from _server import in_process
 
 
 def main() -> int:
@@ -34,22 +32,7 @@ def main() -> int:
     parser.add_argument("--django", action="store_true", help="bypass the page cache's WSGI wrapper")
     args = parser.parse_args()
 
-    env = {
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "DJANGO_SETTINGS_MODULE": "srm_site.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    if not os.environ.get("DATABASE_URL"):
-        workdir = Path(tempfile.mkdtemp(prefix="srm-profile-"))
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'profile.sqlite3'}"
-        prepare({**os.environ, **env})
-    os.environ.update(
-        {name: value for name, value in env.items() if name == "DJANGO_DEBUG" or name not in os.environ}
-    )
-    sys.path.insert(0, str(ROOT))
+    in_process("profile")
     from srm_site import wsgi
 
     app = wsgi.django_application if args.django else wsgi.application
