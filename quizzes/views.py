@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
@@ -16,7 +17,7 @@ from lessons import caching
 from lessons.models import Lesson
 from srm_site.http import HtmxHttpRequest
 
-from . import attempts, feedback, kinds
+from . import attempts, fast, feedback, kinds
 from .forms import AnswerForm, SetupForm
 from .grading import AlreadyAnswered, record_answer
 from .models import Attempt, Mode, Question
@@ -118,6 +119,7 @@ def _card_context(
     context = {
         "attempt": attempt,
         "slot": slot,
+        "score": floatformat(attempt.score, "-1"),
         "notice": notice,
         "next_position": slot.position + 1 if slot.position < attempt.total else None,
     }
@@ -142,6 +144,7 @@ def _card_context(
             return kinds.present(question, lookups)
 
         context |= {
+            "answer_url": reverse("quizzes:attempt_answer", args=[attempt.pk, slot.position]),
             "fresh": form is None,
             "htmx": bool(request.htmx),  # focus goes to the first option of a swapped-in card
             "presented": form.presented if form else SimpleLazyObject(presented),
@@ -166,7 +169,11 @@ def attempt_question(request: HtmxHttpRequest, attempt_id, position: int) -> Htt
         return elsewhere
     slot = _slot(request, attempt, position)
     template = f"{QUESTION_TEMPLATE}#question-card" if request.htmx else QUESTION_TEMPLATE
-    return render(request, template, _card_context(request, attempt, slot, kinds.Lookups()))
+    context = _card_context(request, attempt, slot, kinds.Lookups())
+    response = render(request, template, context)
+    if context.get("fresh"):
+        fast.store_frame(request, template, context)  # for quizzes/fast.py, if it asked for one
+    return response
 
 
 def _slot(request: HtmxHttpRequest, attempt: Attempt, position: int) -> attempts.Slot:

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "srm_site.middleware.RequestSizeLimitMiddleware",
     # Last: pages whose only per-learner part is the nav, for visitors with a session (srm_site/pagecache.py).
     "srm_site.pagecache.LearnerPageMiddleware",
+    # The quiz responses quizzes/fast.py serves before Django next time (answered cards, results).
+    "quizzes.fast.StoreMiddleware",
 ]
 
 ROOT_URLCONF = "srm_site.urls"

@@ -12,7 +12,10 @@ django_application = get_wsgi_application()
 # classroom/polling.py and docs/decisions.md).
 from classroom.polling import fast_polls  # noqa: E402 (needs the settings above)
 
+# A learner's quiz question, answered card and results, when nothing in them is new (quizzes/fast.py).
+from quizzes.fast import fast_quiz  # noqa: E402
+
 # Pages every visitor without a session gets alike are answered from the page cache (srm_site/pagecache.py).
 from srm_site.pagecache import serve_pages  # noqa: E402
 
-application = fast_polls(serve_pages(django_application))
+application = fast_polls(fast_quiz(serve_pages(django_application)))
