@@ -45,6 +45,7 @@ from django.middleware import csrf
 from django.middleware.gzip import re_accepts_gzip
 from django.template.defaultfilters import floatformat, urlencode
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.csp import generate_nonce
 from django.utils.html import escape
 
@@ -52,6 +53,7 @@ from learners import current
 from learners.middleware import RENEW_EVERY, RENEWED_KEY
 from learners.models import Learner
 from lessons import caching, documents
+from lessons.models import ContentVersion
 from srm_site import csrf_tokens, pagecache
 from srm_site.sessions import SessionStore
 
@@ -73,6 +75,7 @@ FRAME_MEMO = 64  # frames kept per process (one per content version, due count a
 # A stored state is one learner's: kept in the default cache (not the bounded page cache, where it would push
 # out the content pages) and briefly, as what it serves is a repeat: a refresh, a double click, going back.
 STATE_TIMEOUT = 10 * 60
+SHORT = 64  # a frame's segment shorter than this is sent stored with the values beside it
 PER_RESPONSE = frozenset({"set-cookie", "content-length", "content-encoding"})
 
 _headers: dict[tuple, list[tuple[str, str]]] = {}  # per kind of response, as Django last sent it here
@@ -86,8 +89,8 @@ def hole(name: str) -> str:
 
 
 class Quiz:
-    """What a quiz request is, read from the environ, the session and one statement; `None` fields mean
-    the fast path does not apply."""
+    """What a quiz request is, read from the environ, its cookies and one statement; `kind` None means the
+    fast path does not apply."""
 
     def __init__(self, environ: dict):
         self.environ = environ
@@ -105,15 +108,20 @@ class Quiz:
         elif answer and method == "POST" and self.htmx:
             self.kind = "answer"  # served only when it repeats an answer (nothing to write)
 
-    def learner_id(self) -> int | None:
+    def session_key(self) -> str | None:
+        """The session cookie, when the other cookies let this path answer; keeps the CSRF secret."""
         cookies = parse_cookie(self.environ.get("HTTP_COOKIE", ""))
         self.secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
         if len(self.secret) != csrf.CSRF_SECRET_LENGTH or csrf.invalid_token_chars_re.search(self.secret):
             return None  # no CSRF cookie, or an old masked one: Django sets a new one
-        key = cookies.get(settings.SESSION_COOKIE_NAME)
-        if not key or MESSAGES_COOKIE in cookies:
+        if MESSAGES_COOKIE in cookies:
             return None
-        data = SessionStore(key).load()
+        return cookies.get(settings.SESSION_COOKIE_NAME) or None
+
+    @staticmethod
+    def learner_id(session_data: str | None) -> int | None:
+        """The anonymous learner of a session that needs nothing done, as SessionStore decodes it."""
+        data = SessionStore().decode(session_data) if session_data else {}
         if not data or DJANGO_ONLY & data.keys():
             return None
         if time.time() - data.get(RENEWED_KEY, 0) > RENEW_EVERY:
@@ -121,21 +129,27 @@ class Quiz:
         learner_id = data.get(current.SESSION_KEY)
         return learner_id if isinstance(learner_id, int) else None
 
-    def read(self, learner_id: int):
-        """The attempt, its slot at this position and the slot's answer, if the attempt is this learner's."""
+    def read(self, session_key: str):
+        """In one statement: the session's data (as srm_site/sessions.py reads it), the content version (as
+        documents.content_version()), and the attempt of an anonymous learner with its slot at this position
+        and the slot's answer. The caller checks the attempt is the session's learner's."""
+        sessions = SessionStore.get_model_class()._meta.db_table
         sql = (
-            f"SELECT a.mode, a.title, a.total, a.answered_count, a.score, a.finished_at,"
+            f"SELECT (SELECT session_data FROM {sessions} WHERE session_key = %s AND expire_date > %s),"
+            f" (SELECT number FROM {ContentVersion._meta.db_table} WHERE id = %s),"
+            f" a.learner_id, a.mode, a.title, a.total, a.answered_count, a.score, a.finished_at,"
             f" s.question_id, q.retired, r.id"
             f" FROM {Attempt._meta.db_table} a"
             f" JOIN {Learner._meta.db_table} l ON l.id = a.learner_id AND l.user_id IS NULL"
             f" LEFT JOIN {AttemptQuestion._meta.db_table} s ON s.attempt_id = a.id AND s.position = %s"
             f" LEFT JOIN {Question._meta.db_table} q ON q.id = s.question_id"
             f" LEFT JOIN {Response._meta.db_table} r ON r.attempt_id = a.id AND r.question_id = s.question_id"
-            f" WHERE a.id = %s AND a.learner_id = %s"
+            f" WHERE a.id = %s"
         )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         pk = Attempt._meta.pk.get_db_prep_value(self.attempt_id, connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.position or 0, pk, learner_id])
+            cursor.execute(sql, [session_key, now, documents.VERSION_ROW, self.position or 0, pk])
             return cursor.fetchone()
 
 
@@ -153,15 +167,19 @@ def _key(*parts) -> str:
 def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
     """(status, headers, body) when this process can answer without Django; else None, and the environ
     says what Django should store for next time."""
-    if quiz.kind is None or (learner_id := quiz.learner_id()) is None:
+    if quiz.kind is None or (session_key := quiz.session_key()) is None:
         return None
-    row = quiz.read(learner_id)
+    row = quiz.read(session_key)
     if row is None:
         return None
-    mode, title, total, answered, score, finished_at, question_id, retired, response_id = row
+    session_data, version, owner, mode, title, total, answered, score, finished_at, *slot = row
+    question_id, retired, response_id = slot
+    learner_id = quiz.learner_id(session_data)
+    if learner_id is None or learner_id != owner:
+        return None  # not this session's quiz: the view says so
     if mode == Mode.EXAM or (quiz.kind != "results" and question_id is None):
         return None
-    version = documents.content_version()
+    version = version or 0  # as documents.content_version() reads no row
     from .review import due_count
 
     due = due_count(learner_id)
@@ -217,7 +235,7 @@ def _from_frame(quiz, version, due, title, total, answered, score, question_id):
         "position": str(quiz.position).encode(),
         "total": str(total).encode(),
         "answered": str(answered).encode(),
-        "score": str(floatformat(score, "-1")).encode(),
+        "score": (str(int(score)) if score.is_integer() else str(floatformat(score, "-1"))).encode(),
         "action": f"{path}answer/".encode(),
         "path": urlencode(path).encode(),
         "body": body,
@@ -246,16 +264,30 @@ def _respond(quiz: Quiz, entry: pagecache.Entry, headers: list, fills: dict):
 
 def _gzipped(entry: pagecache.Entry, pieces: list) -> bytes:
     """The body as one gzip member: the frame's segments deflated once, a learner's values as stored
-    blocks (never compressed beside anything else: BREACH), the question's form deflated once per form."""
-    crc, size, parts = 0, 0, [pagecache.GZIP_HEADER]
-    for segment, deflated, piece in zip(entry.segments, entry.deflated, [*pieces, b""], strict=True):
-        raw, packed = (
-            piece if isinstance(piece, tuple) else (piece, pagecache._stored(piece) if piece else b"")
-        )
-        crc = zlib.crc32(raw, zlib.crc32(segment, crc))
-        size += len(segment) + len(raw)
-        parts += [deflated, packed]
-    parts.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    blocks (never compressed beside anything else: BREACH), the question's form deflated once per form.
+    Short segments go into the stored block with the values around them: fewer blocks to join."""
+    raws = [piece[0] if isinstance(piece, tuple) else piece for piece in pieces]
+    raw = entry.join(raws)
+    parts, pending = [pagecache.GZIP_HEADER], []
+    last = len(entry.segments) - 1
+    for i, (segment, deflated, piece) in enumerate(
+        zip(entry.segments, entry.deflated, [*pieces, b""], strict=True)
+    ):
+        if len(segment) < SHORT and i < last:
+            pending.append(segment)
+        else:
+            if pending:
+                parts.append(pagecache._stored(b"".join(pending)))
+                pending = []
+            parts.append(deflated)
+        if isinstance(piece, tuple):
+            if pending:
+                parts.append(pagecache._stored(b"".join(pending)))
+                pending = []
+            parts.append(piece[1])
+        else:
+            pending.append(piece)
+    parts.append(struct.pack("<II", zlib.crc32(raw), len(raw) & 0xFFFFFFFF))
     return b"".join(parts)
 
 
@@ -293,8 +325,9 @@ def _remember_headers(kind: tuple, start_response):
 
 
 def fast_quiz(application):
-    """WSGI wrapper answering quiz pages before Django (a no-op with DEBUG on)."""
-    if settings.DEBUG:
+    """WSGI wrapper answering quiz pages before Django (a no-op with DEBUG on, or with sessions that are not
+    the database ones it reads)."""
+    if settings.DEBUG or settings.SESSION_ENGINE != "srm_site.sessions":
         return application
 
     def wrapper(environ, start_response):
