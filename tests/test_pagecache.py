@@ -442,3 +442,15 @@ def test_every_setting_a_page_shows_changes_the_release(settings):
     assert pagecache._release() == before
     settings.CLASSROOM_RETENTION_DAYS += 1  # the privacy page shows it
     assert pagecache._release() != before
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 4096, 100_000])
+def test_a_segments_crc_after_any_start_is_zlibs(size):
+    import os
+    import random
+    import zlib
+
+    segment = os.urandom(size)
+    crc = pagecache._Crc(segment)
+    for start in [0, 1, 0xFFFFFFFF, *(random.getrandbits(32) for _ in range(20))]:
+        assert crc.after(start) == zlib.crc32(segment, start)
