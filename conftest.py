@@ -20,16 +20,25 @@ CHROMIUM_ARGS = [
 @pytest.fixture(autouse=True, scope="session")
 def _test_settings():
     # Session-wide, before the session-scoped live server builds its middleware: hashed static names
-    # would need collectstatic, so tests serve plain names straight from the finders.
+    # would need collectstatic, so tests serve plain names straight from the finders. Through
+    # override_settings, whose setting_changed signal resets the storages: a test module that imports the
+    # WSGI application (srm_site/wsgi.py) at collection has already built the manifest storage, which,
+    # once `make run` has collected static files, names hashed files the live server does not serve.
     from django.conf import settings
+    from django.test import override_settings
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_AUTOREFRESH = True
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    overrides = override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_AUTOREFRESH=True,
+        WHITENOISE_USE_FINDERS=True,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    overrides.enable()
+    yield
+    overrides.disable()
 
 
 @pytest.fixture(autouse=True)
