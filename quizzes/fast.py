@@ -36,6 +36,8 @@ from collections import OrderedDict
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import get_user_model
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.utils import make_template_fragment_key
 from django.core.handlers.wsgi import WSGIRequest
@@ -46,6 +48,7 @@ from django.middleware.gzip import re_accepts_gzip
 from django.template.defaultfilters import floatformat, urlencode
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.csp import generate_nonce
 from django.utils.html import escape
 
@@ -66,8 +69,10 @@ PATH = re.compile(
 # environ keys: what the fast path looked for and did not find, for Django to store (the view or the middleware).
 FRAME_KEY, STATE_KEY, DUE = "srm.quiz_frame", "srm.quiz_state", "srm.quiz_due"
 HOLE = re.compile(rb"~~hole-([a-z]+)~~")
-# Session keys that mean Django must see the request: a signed-in user, messages, a merge in progress.
-DJANGO_ONLY = frozenset({"_auth_user_id", "_messages", current.MERGED_KEY})
+# Session keys that mean Django must see the request: messages, a merge in progress.
+DJANGO_ONLY = frozenset({"_messages", current.MERGED_KEY})
+# The one authentication backend whose get_user() `Quiz.owns` repeats (an active user's row).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 MESSAGES_COOKIE = "messages"
 MAX_POST = 16 * 1024
 FRAGMENT_MEMO = 512  # deflated question forms kept per process
@@ -94,7 +99,7 @@ class Quiz:
 
     def __init__(self, environ: dict):
         self.environ = environ
-        self.kind = None
+        self.kind = self.username = None
         match = PATH.match(environ.get("PATH_INFO", ""))
         if match is None or environ.get("SCRIPT_NAME") or environ.get("QUERY_STRING"):
             return
@@ -114,33 +119,48 @@ class Quiz:
         self.secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
         if len(self.secret) != csrf.CSRF_SECRET_LENGTH or csrf.invalid_token_chars_re.search(self.secret):
             return None  # no CSRF cookie, or an old masked one: Django sets a new one
-        if MESSAGES_COOKIE in cookies:
+        if cookies.get(MESSAGES_COOKIE):  # empty, as Django leaves it when it deleted it, means none
             return None
         return cookies.get(settings.SESSION_COOKIE_NAME) or None
 
-    @staticmethod
-    def learner_id(session_data: str | None) -> int | None:
-        """The anonymous learner of a session that needs nothing done, as SessionStore decodes it."""
+    def owns(self, session_data: str | None, learner_id, user_id, username, password, is_active) -> bool:
+        """Whether the session (as SessionStore decodes it) is the attempt's learner's and needs nothing done:
+        an anonymous learner's by the session's learner id; an account's as django.contrib.auth.get_user()
+        checks it (the user's id and backend, active, and the session's hash of the password)."""
         data = SessionStore().decode(session_data) if session_data else {}
         if not data or DJANGO_ONLY & data.keys():
-            return None
+            return False
         if time.time() - data.get(RENEWED_KEY, 0) > RENEW_EVERY:
-            return None  # LearnerSessionMiddleware renews it
-        learner_id = data.get(current.SESSION_KEY)
-        return learner_id if isinstance(learner_id, int) else None
+            return False  # LearnerSessionMiddleware renews it
+        self.username = username
+        if user_id is None:
+            return auth.SESSION_KEY not in data and data.get(current.SESSION_KEY) == learner_id
+        if data.get(auth.SESSION_KEY) != str(user_id) or not is_active:
+            return False
+        if (
+            data.get(auth.BACKEND_SESSION_KEY) != MODEL_BACKEND
+            or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS
+        ):
+            return False
+        # Django's own hash of the password (a mismatch goes to Django, which tries the fallback keys or ends
+        # the session).
+        expected = get_user_model()(password=password).get_session_auth_hash()
+        return constant_time_compare(data.get(auth.HASH_SESSION_KEY, ""), expected)
 
     def read(self, session_key: str):
         """In one statement: the session's data (as srm_site/sessions.py reads it), the content version (as
-        documents.content_version()), and the attempt of an anonymous learner with its slot at this position
-        and the slot's answer. The caller checks the attempt is the session's learner's."""
-        sessions = SessionStore.get_model_class()._meta.db_table
+        documents.content_version()), and the attempt with its learner's account (if any), its slot at this
+        position and the slot's answer. The caller checks the attempt is the session's learner's."""
+        sessions, user = SessionStore.get_model_class()._meta.db_table, get_user_model()
         sql = (
             f"SELECT (SELECT session_data FROM {sessions} WHERE session_key = %s AND expire_date > %s),"
             f" (SELECT number FROM {ContentVersion._meta.db_table} WHERE id = %s),"
-            f" a.learner_id, a.mode, a.title, a.total, a.answered_count, a.score, a.finished_at,"
+            f" a.learner_id, l.user_id, u.{user.USERNAME_FIELD}, u.password, u.is_active,"
+            f" a.mode, a.title, a.total, a.answered_count, a.score, a.finished_at,"
             f" s.question_id, q.retired, r.id"
             f" FROM {Attempt._meta.db_table} a"
-            f" JOIN {Learner._meta.db_table} l ON l.id = a.learner_id AND l.user_id IS NULL"
+            f" JOIN {Learner._meta.db_table} l ON l.id = a.learner_id"
+            f" LEFT JOIN {user._meta.db_table} u ON u.id = l.user_id"
             f" LEFT JOIN {AttemptQuestion._meta.db_table} s ON s.attempt_id = a.id AND s.position = %s"
             f" LEFT JOIN {Question._meta.db_table} q ON q.id = s.question_id"
             f" LEFT JOIN {Response._meta.db_table} r ON r.attempt_id = a.id AND r.question_id = s.question_id"
@@ -172,11 +192,10 @@ def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
     row = quiz.read(session_key)
     if row is None:
         return None
-    session_data, version, owner, mode, title, total, answered, score, finished_at, *slot = row
-    question_id, retired, response_id = slot
-    learner_id = quiz.learner_id(session_data)
-    if learner_id is None or learner_id != owner:
-        return None  # not this session's quiz: the view says so
+    session_data, version, learner_id, *account = row[:7]
+    mode, title, total, answered, score, finished_at, question_id, retired, response_id = row[7:]
+    if not quiz.owns(session_data, learner_id, *account):
+        return None  # not this session's quiz (the view says so), or a session Django must see
     if mode == Mode.EXAM or (quiz.kind != "results" and question_id is None):
         return None
     version = version or 0  # as documents.content_version() reads no row
@@ -191,7 +210,8 @@ def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
         return _from_frame(quiz, version, due, title, total, answered, score, question_id)
     if quiz.kind == "answer" and response_id is None:
         return None  # a first answer: Django grades and records it
-    state = (quiz.kind, htmx, quiz.environ["PATH_INFO"], version, due, title, total, answered, score)
+    state = (quiz.kind, htmx, quiz.environ["PATH_INFO"], version, due, quiz.username, title, total, answered)
+    state += (score,)
     state += (str(finished_at), response_id, retired)
     key = f"quiz-state:{pagecache.RELEASE}:{caching.RELEASE}:{_key(*state)}"
     headers = _headers.get((quiz.kind, htmx))
@@ -206,7 +226,8 @@ def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
 
 def _from_frame(quiz, version, due, title, total, answered, score, question_id):
     htmx = quiz.htmx
-    key = f"quiz-frame:{pagecache.RELEASE}:{caching.RELEASE}:{version}:{due}:{htmx}"
+    signed_in = quiz.username is not None
+    key = f"quiz-frame:{pagecache.RELEASE}:{caching.RELEASE}:{version}:{due}:{htmx}:{signed_in}"
     frame = _frames.get(key)
     if frame is None and (frame := pagecache.pages().get(key)) is not None:
         if len(_frames) >= FRAME_MEMO:
@@ -240,6 +261,8 @@ def _from_frame(quiz, version, due, title, total, answered, score, question_id):
         "path": urlencode(path).encode(),
         "body": body,
     }
+    if signed_in:
+        fills["username"] = escape(quiz.username).encode()
     return _respond(quiz, frame, headers, fills)
 
 
@@ -359,6 +382,9 @@ def store_frame(request, template: str, context: dict) -> None:
         return
     frame_request = copy.copy(request)
     frame_request.path = hole("path")  # the nav's log-in links come back here
+    if request.user.is_authenticated:  # "Signed in as ..."
+        frame_request.user = copy.copy(request.user)
+        setattr(frame_request.user, request.user.USERNAME_FIELD, hole("username"))
     attempt = SimpleNamespace(title=hole("title"), total=hole("total"), answered_count=hole("answered"))
     slot = SimpleNamespace(position=hole("position"), question=None, response=None, skipped=False)
     frame_context = {

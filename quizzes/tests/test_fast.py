@@ -37,7 +37,9 @@ def start_quiz(client: Client, length: int = 20) -> Attempt:
 
 
 def request_env(client: Client, path: str, method: str = "GET", body: str = "", **headers) -> dict:
-    cookies = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    cookies = "; ".join(  # as a browser sends them: not those the server deleted
+        f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel["max-age"] != 0
+    )
     env = environ(path, Cookie=cookies, **headers)
     if method == "POST":
         env |= {
@@ -188,7 +190,7 @@ def test_a_repeated_answer_without_a_valid_token_goes_to_django_and_is_refused(r
 
 
 @pytest.mark.parametrize(
-    "why", ["messages", "signed-in", "renewal", "query", "other learner", "exam", "content"]
+    "why", ["messages", "signed in since", "renewal", "query", "other learner", "exam", "content"]
 )
 def test_django_answers_whatever_the_fast_path_cannot_be_sure_of(real_pack, why, django_user_model):
     client = Client()
@@ -198,9 +200,9 @@ def test_django_answers_whatever_the_fast_path_cannot_be_sure_of(real_pack, why,
     match why:
         case "messages":
             client.cookies["messages"] = CookieStorage(HttpRequest())._encode([Message(constants.INFO, "Hi")])
-        case "signed-in":
+        case "signed in since":  # the attempt moves to the account, and the session is settling the merge
             django_user_model.objects.create_user("ada", password="a-long-password-123")
-            client.login(username="ada", password="a-long-password-123")
+            client.post("/accounts/login/", {"username": "ada", "password": "a-long-password-123"})
         case "renewal":
             session = client.session
             session[RENEWED_KEY] = int(time.time()) - 2 * 60 * 60
@@ -220,3 +222,56 @@ def test_django_answers_whatever_the_fast_path_cannot_be_sure_of(real_pack, why,
 def test_with_debug_on_nothing_is_served_before_django(settings):
     settings.DEBUG = True
     assert fast.fast_quiz(application) is application
+
+
+def signed_in(django_user_model, name: str) -> Client:
+    django_user_model.objects.create_user(name, password="a-long-password-123")
+    client = Client()
+    client.post("/accounts/login/", {"username": name, "password": "a-long-password-123"})
+    assert "_auth_user_id" in client.session
+    return client
+
+
+def test_a_signed_in_learners_pages_are_the_pages_django_sends(real_pack, django_user_model):
+    ada, grace = signed_in(django_user_model, "ada"), signed_in(django_user_model, "grace")
+    attempt = start_quiz(ada, length=5)
+    rendered, again = twice(ada, f"/quizzes/attempts/{attempt.pk}/1/")
+    assert_same(rendered, again)
+    assert "Signed in as <strong>ada</strong>" in text(again[1], again[2])
+    # Another account's first view of a question comes from the same frame, with its own name.
+    theirs = start_quiz(grace, length=5)
+    path = f"/quizzes/attempts/{theirs.pk}/1/"
+    call(application, request_env(grace, path))  # caches their question's form
+    env = request_env(grace, path)
+    assert served_fast(env)
+    page = text(*call(application, env)[1:])
+    assert "Signed in as <strong>grace</strong>" in page and "ada" not in page
+    question = attempt.slots.get(position=1).question
+    ada.post(f"/quizzes/attempts/{attempt.pk}/1/answer/", right_answer_data(question))
+    for path in [f"/quizzes/attempts/{attempt.pk}/1/", f"/quizzes/attempts/{attempt.pk}/results/"]:
+        assert_same(*twice(ada, path))
+
+
+@pytest.mark.parametrize("why", ["password changed", "inactive", "another account", "anonymous"])
+def test_an_account_that_django_would_not_accept_goes_to_django(real_pack, django_user_model, why):
+    ada = signed_in(django_user_model, "ada")
+    attempt = start_quiz(ada, length=5)
+    path = f"/quizzes/attempts/{attempt.pk}/1/"
+    twice(ada, path)
+    user = django_user_model.objects.get(username="ada")
+    client = ada
+    match why:
+        case "password changed":  # elsewhere: Django ends this session
+            user.set_password("another-long-password-456")
+            user.save()
+        case "inactive":
+            django_user_model.objects.filter(pk=user.pk).update(is_active=False)
+        case "another account":
+            client = signed_in(django_user_model, "grace")
+            start_quiz(client, length=5)
+        case "anonymous":
+            client = Client()
+            start_quiz(client, length=5)
+    assert not served_fast(request_env(client, path))
+    status, _, _ = call(application, request_env(client, path))
+    assert status.startswith("404")  # "this quiz is not yours here": the view's page that says why
