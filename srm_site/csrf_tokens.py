@@ -32,3 +32,14 @@ def masked(secret: str) -> str:
     return mask + "".join(
         CSRF_ALLOWED_CHARS[(_INDEX[s] + _INDEX[m]) % _COUNT] for s, m in zip(secret, mask, strict=True)
     )
+
+
+def get_token(request) -> str:
+    """`django.middleware.csrf.get_token()`, masked by `masked()`: a new masked token for this response, the
+    request's secret (a new one if it has none) marked for CsrfViewMiddleware to send as the cookie."""
+    if "CSRF_COOKIE" in request.META:
+        secret = request.META["CSRF_COOKIE"]
+    else:
+        secret = request.META["CSRF_COOKIE"] = new_secret()
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return masked(secret)

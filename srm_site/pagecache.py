@@ -130,7 +130,7 @@ def csrf_token(request) -> dict:
     the tokens made for this response: only those are holes in a stored page (`_cut`)."""
 
     def token():
-        value = csrf.get_token(request)
+        value = csrf_tokens.get_token(request)
         request.__dict__.setdefault("_csrf_tokens", set()).add(value)
         return value
 
@@ -482,7 +482,9 @@ class LearnerPageMiddleware:
             return None
         values = {NONCE: str(request._csp_nonce).encode() if NONCE in entry.holes else b""}
         if TOKEN in entry.holes:
-            values[TOKEN] = csrf.get_token(request).encode()  # and Django sets the cookie, as for a render
+            values[TOKEN] = csrf_tokens.get_token(
+                request
+            ).encode()  # and Django sets the cookie, as for a render
         response = HttpResponse(entry.join([values[hole] for hole in entry.holes]), status=200)
         for name, value in entry.headers:
             response[name] = value

@@ -43,3 +43,15 @@ def test_django_accepts_a_post_with_these_tokens_and_refuses_them_with_another_c
     client.cookies["csrftoken"] = csrf_tokens.new_secret()  # another browser's cookie
     response = client.post("/join/", {"csrfmiddlewaretoken": csrf_tokens.masked(secret), "code": "000000"})
     assert response.status_code == 403
+
+
+def test_get_token_marks_the_secret_for_the_cookie_as_django_does(rf):
+    from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token
+
+    request = rf.get("/")
+    CsrfViewMiddleware(lambda r: None).process_request(request)
+    token = csrf_tokens.get_token(request)  # no cookie yet: a new secret
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] and _unmask_cipher_token(token) == secret
+    again = csrf_tokens.get_token(request)  # the same secret, masked afresh
+    assert again != token and _unmask_cipher_token(again) == secret
