@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import logging
 import re
 import struct
 import time
@@ -40,6 +41,7 @@ from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.utils import make_template_fragment_key
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError, connection
 from django.http.cookie import parse_cookie
@@ -62,6 +64,7 @@ from srm_site.sessions import SessionStore
 
 from .models import Attempt, AttemptQuestion, Mode, Question, Response
 
+logger = logging.getLogger(__name__)
 PATH = re.compile(
     r"^/quizzes/attempts/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"
     r"(?:([1-9][0-9]{0,4})/(answer/)?|(results/))$"
@@ -100,7 +103,7 @@ class Quiz:
     def __init__(self, environ: dict):
         self.environ = environ
         self.kind = self.username = None
-        match = PATH.match(environ.get("PATH_INFO", ""))
+        match = PATH.fullmatch(environ.get("PATH_INFO", ""))  # not match(): "$" also matches before "\n"
         if match is None or environ.get("SCRIPT_NAME") or environ.get("QUERY_STRING"):
             return
         method, self.htmx = environ.get("REQUEST_METHOD"), environ.get("HTTP_HX_REQUEST") == "true"
@@ -113,8 +116,20 @@ class Quiz:
         elif answer and method == "POST" and self.htmx:
             self.kind = "answer"  # served only when it repeats an answer (nothing to write)
 
+    def accepted(self) -> bool:
+        """What Django checks of every request before a view: the host is allowed (else a 400) and, with
+        SECURE_SSL_REDIRECT, the request came over HTTPS (else a redirect). Through Django's own request."""
+        request = WSGIRequest(self.environ)
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return False
+        return request.is_secure() or not settings.SECURE_SSL_REDIRECT
+
     def session_key(self) -> str | None:
         """The session cookie, when the other cookies let this path answer; keeps the CSRF secret."""
+        if not self.accepted():
+            return None
         cookies = parse_cookie(self.environ.get("HTTP_COOKIE", ""))
         self.secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
         if len(self.secret) != csrf.CSRF_SECRET_LENGTH or csrf.invalid_token_chars_re.search(self.secret):
@@ -226,8 +241,10 @@ def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
 
 def _from_frame(quiz, version, due, title, total, answered, score, question_id):
     htmx = quiz.htmx
-    signed_in = quiz.username is not None
-    key = f"quiz-frame:{pagecache.RELEASE}:{caching.RELEASE}:{version}:{due}:{htmx}:{signed_in}"
+    # The nav (full pages only) shows the name of a signed-in learner and a badge when reviews are due: both
+    # holes, so a process keeps at most five frames per content version.
+    signed_in, badge = not htmx and quiz.username is not None, not htmx and due > 0
+    key = f"quiz-frame:{pagecache.RELEASE}:{caching.RELEASE}:{version}:{htmx}:{signed_in}:{badge}"
     frame = _frames.get(key)
     if frame is None and (frame := pagecache.pages().get(key)) is not None:
         if len(_frames) >= FRAME_MEMO:
@@ -263,6 +280,8 @@ def _from_frame(quiz, version, due, title, total, answered, score, question_id):
     }
     if signed_in:
         fills["username"] = escape(quiz.username).encode()
+    if badge:
+        fills["due"] = str(due).encode()
     return _respond(quiz, frame, headers, fills)
 
 
@@ -316,8 +335,10 @@ def _gzipped(entry: pagecache.Entry, pieces: list) -> bytes:
 
 def _csrf_passes(environ: dict) -> bool:
     """Django's own CSRF check of this POST (origin, referer, token), on a copy of its body."""
+    if environ.get("HTTP_TRANSFER_ENCODING"):
+        return False  # a chunked body: left for Django to read
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        length = int(environ.get("CONTENT_LENGTH") or "")
     except ValueError:
         return False
     if not 0 <= length <= MAX_POST:
@@ -359,6 +380,11 @@ def fast_quiz(application):
             found = answer(quiz)
         except DatabaseError:
             found = None  # Django's handler checks the connection and answers
+        except Exception:
+            # A malformed body in the CSRF check, a cache that is down, a bug: Django answers (its 400, its
+            # error page and logging) from the same environ, whose body was kept for it.
+            logger.exception("The quiz fast path failed; Django answers %s", environ.get("PATH_INFO"))
+            found = None
         if found is not None:
             status, headers, body = found
             start_response(status, headers)
@@ -385,6 +411,8 @@ def store_frame(request, template: str, context: dict) -> None:
     if request.user.is_authenticated:  # "Signed in as ..."
         frame_request.user = copy.copy(request.user)
         setattr(frame_request.user, request.user.USERNAME_FIELD, hole("username"))
+    if request.META[DUE]:  # the nav's badge (read once per request: quizzes.review.review_due)
+        frame_request._review_due = hole("due")
     attempt = SimpleNamespace(title=hole("title"), total=hole("total"), answered_count=hole("answered"))
     slot = SimpleNamespace(position=hole("position"), question=None, response=None, skipped=False)
     frame_context = {
@@ -407,7 +435,7 @@ def store_frame(request, template: str, context: dict) -> None:
         if after:
             holes.append(after)
     # As GZipMiddleware: a body under 200 bytes is sent as it is (a frame never is).
-    frame = pagecache.Entry(None, "200 OK", [], segments, holes, [], True)
+    frame = pagecache.Entry(None, "200 OK", [], segments, holes, [], True, crcs=False)
     pagecache.pages().set(key, frame, caching.TIMEOUT)
 
 
@@ -441,6 +469,6 @@ class StoreMiddleware:
         used = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         cut = pagecache._cut(request, response.content, token_used=used)
         if cut is not None:
-            entry = pagecache.Entry(None, "200 OK", [], *cut, [], len(response.content) >= 200)
+            entry = pagecache.Entry(None, "200 OK", [], *cut, [], len(response.content) >= 200, crcs=False)
             caches["default"].set(key, entry, STATE_TIMEOUT)
         return response

@@ -212,12 +212,14 @@ class Entry:
 
     __slots__ = ("version", "status", "headers", "segments", "deflated", "crcs", "holes", "csp", "gzip")
 
-    def __init__(self, version, status, headers, segments, holes, csp, gzip):
+    def __init__(self, version, status, headers, segments, holes, csp, gzip, *, crcs=True):
         self.version, self.status, self.headers = version, status, headers
         self.segments, self.holes, self.csp, self.gzip = segments, holes, csp, gzip
         last = len(segments) - 1
         self.deflated = [_deflate(s, last=i == last) for i, s in enumerate(segments)] if gzip else None
-        self.crcs = [_Crc(s) for s in segments] if gzip else None
+        # Worth it for a page served many times (33 passes over each segment, once); quizzes/fast.py's
+        # entries take the CRC of the whole body instead.
+        self.crcs = [_Crc(s) for s in segments] if gzip and crcs else None
 
     def __getstate__(self):
         return tuple(getattr(self, name) for name in self.__slots__)

@@ -17,7 +17,7 @@ from lessons import documents
 from quizzes import fast
 from quizzes.models import Attempt, Mode
 from quizzes.tests.answers import right_answer_data
-from srm_site.wsgi import application
+from srm_site.wsgi import application, django_application
 from tests.test_pagecache import NONCE_RE, TOKEN_RE, call, environ, normalised, text
 
 
@@ -62,7 +62,18 @@ def twice(client, path, **kwargs):
     rendered = call(application, request_env(client, path, **kwargs))
     assert served_fast(request_env(client, path, **kwargs)), "the second request should not need Django"
     again = call(application, request_env(client, path, **kwargs))
+    assert_sound(client, again)
     return rendered, again
+
+
+def assert_sound(client, response):
+    """What normalised() blanks out: the length is the body's, and the CSRF cookie re-sent (as Django re-sends
+    it) holds the browser's own secret, so its other tabs' tokens stay good."""
+    _, headers, body = response
+    assert dict(headers)["Content-Length"] == str(len(body))
+    cookies = [value for name, value in headers if name == "Set-Cookie"]
+    for cookie in cookies:
+        assert cookie.startswith(f"csrftoken={client.cookies['csrftoken'].value};")
 
 
 def assert_same(rendered, again):
@@ -122,11 +133,17 @@ def test_a_second_learner_sees_a_question_first_from_the_frame_with_their_own_va
     call(application, request_env(one, path))  # not theirs: a 404 page, and no form cached
     assert not served_fast(request_env(other, path))
     call(application, request_env(other, path))
+    Attempt.objects.filter(pk=theirs.pk).update(score=2.25, answered_count=3)  # other values than the frame's
     env = request_env(other, path)
     assert served_fast(env)
-    status, headers, body = call(application, env)
+    fast_response = call(application, env)
+    assert_sound(other, fast_response)
+    assert_same(call(django_application, request_env(other, path)), fast_response)
+    status, headers, body = fast_response
     page = text(headers, body)
-    assert f"Question 1 of 5: {theirs.title}" in page
+    assert (
+        f"Question 1 of 5: {theirs.title}" in page and "Score: 2.3 out of 3 answered" in page
+    )  # floatformat rounds half up
     assert str(mine.pk) not in page and f"/quizzes/attempts/{theirs.pk}/1/answer/" in page
 
 
@@ -275,3 +292,117 @@ def test_an_account_that_django_would_not_accept_goes_to_django(real_pack, djang
     assert not served_fast(request_env(client, path))
     status, _, _ = call(application, request_env(client, path))
     assert status.startswith("404")  # "this quiz is not yours here": the view's page that says why
+
+
+def test_a_learner_with_reviews_due_sees_their_own_count_in_the_nav(real_pack):
+    from django.core.cache import cache
+
+    from quizzes.review import _count_key
+
+    one, other = Client(), Client()
+    mine, theirs = start_quiz(one, length=5), start_quiz(other, length=5)
+    cache.set(_count_key(mine.learner_id), 3)
+    cache.set(_count_key(theirs.learner_id), 12)
+    assert_same(*twice(one, f"/quizzes/attempts/{mine.pk}/1/"))
+    path = f"/quizzes/attempts/{theirs.pk}/1/"
+    call(application, request_env(other, path))  # caches their question's form
+    assert served_fast(request_env(other, path))
+    fast_response = call(application, request_env(other, path))
+    assert_same(call(django_application, request_env(other, path)), fast_response)
+    assert '<span class="badge">12<span class="visually-hidden"> due</span>' in text(*fast_response[1:])
+    # A learner with nothing due gets no badge, from a frame of its own.
+    third = Client()
+    path = f"/quizzes/attempts/{start_quiz(third, length=5).pk}/1/"
+    for _ in range(3):
+        fast_response = call(application, request_env(third, path))
+    assert served_fast(request_env(third, path))
+    assert_same(call(django_application, request_env(third, path)), fast_response)
+    assert 'class="badge"' not in text(*fast_response[1:])
+
+
+def test_anonymous_and_signed_in_learners_never_share_a_frame(real_pack, django_user_model):
+    anonymous, ada = Client(), signed_in(django_user_model, "ada")
+    theirs, mine = start_quiz(anonymous, length=5), start_quiz(ada, length=5)
+    twice(anonymous, f"/quizzes/attempts/{theirs.pk}/1/")
+    path = f"/quizzes/attempts/{mine.pk}/1/"
+    call(application, request_env(ada, path))  # builds the signed-in frame
+    fast_response = call(application, request_env(ada, path))
+    assert_same(call(django_application, request_env(ada, path)), fast_response)
+    assert "Signed in as <strong>ada</strong>" in text(*fast_response[1:])
+    fast_response = call(application, request_env(anonymous, f"/quizzes/attempts/{theirs.pk}/1/"))
+    assert "Signed in as" not in text(*fast_response[1:])
+
+
+@pytest.mark.parametrize("change", ["content", "username"])
+def test_a_stored_answered_card_and_results_are_not_served_after_what_they_show_changed(
+    real_pack, django_user_model, change
+):
+    ada = signed_in(django_user_model, "ada")
+    attempt = start_quiz(ada, length=5)
+    question = attempt.slots.get(position=1).question
+    ada.post(f"/quizzes/attempts/{attempt.pk}/1/answer/", right_answer_data(question))
+    paths = [f"/quizzes/attempts/{attempt.pk}/1/", f"/quizzes/attempts/{attempt.pk}/results/"]
+    for path in paths:
+        twice(ada, path)
+    if change == "content":
+        documents.content_changed()
+    else:
+        django_user_model.objects.filter(username="ada").update(username="ada2")
+    for path in paths:
+        assert not served_fast(request_env(ada, path))
+
+
+def test_a_session_django_would_not_accept_as_is_goes_to_django(real_pack, django_user_model):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from learners.current import MERGED_KEY
+
+    ada = signed_in(django_user_model, "ada")
+    attempt = start_quiz(ada, length=5)
+    path = f"/quizzes/attempts/{attempt.pk}/1/"
+    twice(ada, path)
+    original = dict(ada.session.items())
+
+    def with_session(**changes):
+        session = ada.session
+        session.clear()
+        session.update({**original, **changes})
+        session.save()
+        return served_fast(request_env(ada, path))
+
+    assert with_session()  # as it was: served
+    assert not with_session(**{MERGED_KEY: [1, time.time()]})  # a merge settling: Django moves records
+    assert not with_session(_auth_user_backend="django.contrib.auth.backends.RemoteUserBackend")
+    grace = django_user_model.objects.create_user("grace", password="another-long-password-456")
+    assert not with_session(_auth_user_id=str(grace.pk))  # another account with ada's hash: forged
+    with_session()
+    Session.objects.filter(session_key=ada.session.session_key).update(expire_date=timezone.now())
+    assert not served_fast(request_env(ada, path))  # expired
+
+
+def test_what_django_refuses_before_any_view_is_refused_as_django_does(real_pack, settings):
+    client = Client()
+    attempt = start_quiz(client, length=5)
+    question = attempt.slots.get(position=1).question
+    answer_path = f"/quizzes/attempts/{attempt.pk}/1/answer/"
+    client.post(answer_path, right_answer_data(question), headers={"HX-Request": "true"})
+    token = client.cookies["csrftoken"].value
+    repeat = {"method": "POST", "HX-Request": "true", "X-CSRFToken": token}
+    twice(client, answer_path, body="choice=x", **repeat)
+    # A body Django refuses to parse: its 400, not a server error.
+    too_many = "&".join(f"f{i}=1" for i in range(1100))
+    assert call(application, request_env(client, answer_path, body=too_many, **repeat))[0].startswith("400")
+    # A host that is not allowed.
+    env = request_env(client, f"/quizzes/attempts/{attempt.pk}/1/")
+    env["HTTP_HOST"] = "evil.example"
+    assert not served_fast(env)
+    assert call(application, env)[0].startswith("400")
+    # A path Django's resolver does not match (a trailing newline).
+    env = request_env(client, f"/quizzes/attempts/{attempt.pk}/1/")
+    env["PATH_INFO"] += "\n"
+    assert fast.Quiz(env).kind is None
+    assert call(application, env)[0].startswith("404")
+    # Plain HTTP when every request must be HTTPS.
+    settings.SECURE_SSL_REDIRECT = True
+    assert not served_fast(request_env(client, f"/quizzes/attempts/{attempt.pk}/1/"))
