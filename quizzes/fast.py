@@ -3,21 +3,22 @@
 A learner taking a quiz asks for a question, answers it, moves on, and ends on the results. Through Django's
 request handling each of those costs 1.5-2 ms of CPU, and most of it is not the quiz: the session, auth, CSRF,
 messages, CSP and the templates of the page around the card (measured with bench/cpu.py; docs/notes.md,
-"Speed, issue 9"). This WSGI wrapper (srm_site/wsgi.py) answers, for an anonymous learner whose session
-needs nothing done:
+"Speed, issue 9"). This WSGI wrapper (srm_site/wsgi.py) answers, for a learner (anonymous, or signed in and
+checked as django.contrib.auth checks it) whose session needs nothing done:
 
 - an unanswered question, whole page or htmx card: from a *frame*, the page Django rendered once per nav
   state with holes where one attempt differs from another (title, position, counts, form action, this
-  page's address in the nav's log-in links, CSRF token, CSP nonce), filled with this attempt's values and
+  page's address in the nav's log-in links, the name and due count in the nav, CSRF token, CSP nonce), filled with this attempt's values and
   the question's form as the template caches it (`{% cache "question-form" %}`). So a learner's first view
   of a question comes this way once anyone has been shown it since the last content change.
 - an answered question (page or card, and the htmx answer POST that repeats an answer: a double click, a
   retry after a dropped connection) and the results page: the response Django rendered for this attempt in
   this state (answers, score, content version, nav), stored with holes for the token and the nonce.
 
-It reads the session (one statement), the attempt with the slot and its answer (one statement), the content
-version and the due count, like the view. Anything else or anything uncertain (a signed-in learner, messages
-waiting, a session due for renewal, an exam, a skipped question, a query string, a miss) goes on to Django,
+It reads the session, the content version, the attempt with its learner's account, the slot and its answer
+(one statement) and the due count, like the view. Anything else or anything uncertain (messages waiting, a
+merge settling, a session due for renewal, an exam, a skipped question, a query string, a host Django would
+refuse, a miss, an error) goes on to Django,
 which stays the authority: it renders, and stores the frame or the response this path serves next time.
 Headers are those Django gave the same kind of response in this process, with this response's nonce.
 A POST is served only after Django's own CsrfViewMiddleware accepted it, and never writes.
@@ -63,6 +64,7 @@ from srm_site import csrf_tokens, pagecache
 from srm_site.sessions import SessionStore
 
 from .models import Attempt, AttemptQuestion, Mode, Question, Response
+from .review import due_count, review_due
 
 logger = logging.getLogger(__name__)
 PATH = re.compile(
@@ -79,7 +81,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 MESSAGES_COOKIE = "messages"
 MAX_POST = 16 * 1024
 FRAGMENT_MEMO = 512  # deflated question forms kept per process
-FRAME_MEMO = 64  # frames kept per process (one per content version, due count and htmx)
+FRAME_MEMO = 64  # frames kept per process (at most five per content version: see _from_frame)
 # A stored state is one learner's: kept in the default cache (not the bounded page cache, where it would push
 # out the content pages) and briefly, as what it serves is a repeat: a refresh, a double click, going back.
 STATE_TIMEOUT = 10 * 60
@@ -128,8 +130,6 @@ class Quiz:
 
     def session_key(self) -> str | None:
         """The session cookie, when the other cookies let this path answer; keeps the CSRF secret."""
-        if not self.accepted():
-            return None
         cookies = parse_cookie(self.environ.get("HTTP_COOKIE", ""))
         self.secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
         if len(self.secret) != csrf.CSRF_SECRET_LENGTH or csrf.invalid_token_chars_re.search(self.secret):
@@ -202,7 +202,7 @@ def _key(*parts) -> str:
 def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
     """(status, headers, body) when this process can answer without Django; else None, and the environ
     says what Django should store for next time."""
-    if quiz.kind is None or (session_key := quiz.session_key()) is None:
+    if quiz.kind is None or not quiz.accepted() or (session_key := quiz.session_key()) is None:
         return None
     row = quiz.read(session_key)
     if row is None:
@@ -214,8 +214,6 @@ def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
     if mode == Mode.EXAM or (quiz.kind != "results" and question_id is None):
         return None
     version = version or 0  # as documents.content_version() reads no row
-    from .review import due_count
-
     due = due_count(learner_id)
     quiz.environ[DUE] = due
     htmx = quiz.htmx
@@ -225,10 +223,11 @@ def answer(quiz: Quiz) -> tuple[str, list[tuple[str, str]], bytes] | None:
         return _from_frame(quiz, version, due, title, total, answered, score, question_id)
     if quiz.kind == "answer" and response_id is None:
         return None  # a first answer: Django grades and records it
-    state = (quiz.kind, htmx, quiz.environ["PATH_INFO"], version, due, quiz.username, title, total, answered)
-    state += (score,)
-    state += (str(finished_at), response_id, retired)
-    key = f"quiz-state:{pagecache.RELEASE}:{caching.RELEASE}:{_key(*state)}"
+    state = _key(
+        *(quiz.kind, htmx, quiz.environ["PATH_INFO"], version, due, quiz.username),
+        *(title, total, answered, score, str(finished_at), response_id, retired),
+    )
+    key = f"quiz-state:{pagecache.RELEASE}:{caching.RELEASE}:{state}"
     headers = _headers.get((quiz.kind, htmx))
     entry = caches["default"].get(key) if headers else None
     if entry is None:
@@ -273,6 +272,7 @@ def _from_frame(quiz, version, due, title, total, answered, score, question_id):
         "position": str(quiz.position).encode(),
         "total": str(total).encode(),
         "answered": str(answered).encode(),
+        # floatformat(score, "-1"), as the view formats it; a whole score (the usual case) without its Decimals.
         "score": (str(int(score)) if score.is_integer() else str(floatformat(score, "-1"))).encode(),
         "action": f"{path}answer/".encode(),
         "path": urlencode(path).encode(),
@@ -294,22 +294,21 @@ def _respond(quiz: Quiz, entry: pagecache.Entry, headers: list, fills: dict):
         # As CsrfViewMiddleware does for every response that used the token: the cookie, renewed.
         headers.append(("Set-Cookie", pagecache._csrf_cookie(quiz.secret)))
     pieces = [fills[name] for name in entry.holes]
+    raw = entry.join([piece[0] if isinstance(piece, tuple) else piece for piece in pieces])
     if entry.gzip and re_accepts_gzip.search(quiz.environ.get("HTTP_ACCEPT_ENCODING", "")):
-        body = _gzipped(entry, pieces)
+        body = _gzipped(entry, pieces, raw)
         headers.append(("Content-Encoding", "gzip"))
     else:
-        raw = [piece[0] if isinstance(piece, tuple) else piece for piece in pieces]
-        body = entry.join(raw)
+        body = raw
     headers.append(("Content-Length", str(len(body))))
     return "200 OK", headers, body
 
 
-def _gzipped(entry: pagecache.Entry, pieces: list) -> bytes:
+def _gzipped(entry: pagecache.Entry, pieces: list, raw: bytes) -> bytes:
     """The body as one gzip member: the frame's segments deflated once, a learner's values as stored
     blocks (never compressed beside anything else: BREACH), the question's form deflated once per form.
-    Short segments go into the stored block with the values around them: fewer blocks to join."""
-    raws = [piece[0] if isinstance(piece, tuple) else piece for piece in pieces]
-    raw = entry.join(raws)
+    Short segments go into the stored block with the values around them: fewer blocks to join. `raw` is the
+    uncompressed body, for the CRC."""
     parts, pending = [pagecache.GZIP_HEADER], []
     last = len(entry.segments) - 1
     for i, (segment, deflated, piece) in enumerate(
@@ -404,7 +403,7 @@ def store_frame(request, template: str, context: dict) -> None:
     the same template once more with holes for one attempt's values, and keep it for every learner with
     this nav."""
     key = request.META.get(FRAME_KEY)
-    if not key or len(getattr(request, "_messages", ())) or request.META.get(DUE) != _review_due(request):
+    if not key or len(getattr(request, "_messages", ())) or request.META.get(DUE) != review_due(request):
         return
     frame_request = copy.copy(request)
     frame_request.path = hole("path")  # the nav's log-in links come back here
@@ -439,12 +438,6 @@ def store_frame(request, template: str, context: dict) -> None:
     pagecache.pages().set(key, frame, caching.TIMEOUT)
 
 
-def _review_due(request) -> int:
-    from .review import review_due
-
-    return review_due(request)
-
-
 class StoreMiddleware:
     """Last in MIDDLEWARE: keep the response the fast path looked for and did not find (an answered card,
     the results), cut at the nonce and the token, under the state it was read in."""
@@ -459,7 +452,7 @@ class StoreMiddleware:
         waiting = len(request._messages)
         response = self.get_response(request)
         messages = waiting or request._messages._queued_messages
-        if messages or request.META.get(DUE) != _review_due(request):
+        if messages or request.META.get(DUE) != review_due(request):
             return response
         if response.status_code != 200 or response.streaming or response.cookies:
             return response

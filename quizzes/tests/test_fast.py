@@ -191,14 +191,20 @@ def test_a_new_answer_changes_what_is_served(real_pack):
     assert "1 of 5 questions right" in text(*call(application, env)[1:])
 
 
+def answered_once(client: Client) -> tuple[str, dict]:
+    """A quiz started and question 1 answered by htmx: its answer path and what repeating that answer sends."""
+    attempt = start_quiz(client, length=5)
+    path = f"/quizzes/attempts/{attempt.pk}/1/answer/"
+    client.post(
+        path, right_answer_data(attempt.slots.get(position=1).question), headers={"HX-Request": "true"}
+    )
+    token = client.cookies["csrftoken"].value
+    return path, {"method": "POST", "body": "choice=x", "HX-Request": "true", "X-CSRFToken": token}
+
+
 def test_a_repeated_answer_without_a_valid_token_goes_to_django_and_is_refused(real_pack):
     client = Client()
-    attempt = start_quiz(client, length=5)
-    question = attempt.slots.get(position=1).question
-    path = f"/quizzes/attempts/{attempt.pk}/1/answer/"
-    client.post(path, right_answer_data(question), headers={"HX-Request": "true"})
-    token = client.cookies["csrftoken"].value
-    good = {"method": "POST", "body": "choice=x", "HX-Request": "true", "X-CSRFToken": token}
+    path, good = answered_once(client)
     twice(client, path, **good)
     bad = {**good, "X-CSRFToken": "x" * 32}
     env = request_env(client, path, **bad)
@@ -383,26 +389,23 @@ def test_a_session_django_would_not_accept_as_is_goes_to_django(real_pack, djang
 
 def test_what_django_refuses_before_any_view_is_refused_as_django_does(real_pack, settings):
     client = Client()
-    attempt = start_quiz(client, length=5)
-    question = attempt.slots.get(position=1).question
-    answer_path = f"/quizzes/attempts/{attempt.pk}/1/answer/"
-    client.post(answer_path, right_answer_data(question), headers={"HX-Request": "true"})
-    token = client.cookies["csrftoken"].value
-    repeat = {"method": "POST", "HX-Request": "true", "X-CSRFToken": token}
-    twice(client, answer_path, body="choice=x", **repeat)
+    answer_path, repeat = answered_once(client)
+    twice(client, answer_path, **repeat)
+    del repeat["body"]
+    question_path = answer_path.removesuffix("answer/")
     # A body Django refuses to parse: its 400, not a server error.
     too_many = "&".join(f"f{i}=1" for i in range(1100))
     assert call(application, request_env(client, answer_path, body=too_many, **repeat))[0].startswith("400")
     # A host that is not allowed.
-    env = request_env(client, f"/quizzes/attempts/{attempt.pk}/1/")
+    env = request_env(client, question_path)
     env["HTTP_HOST"] = "evil.example"
     assert not served_fast(env)
     assert call(application, env)[0].startswith("400")
     # A path Django's resolver does not match (a trailing newline).
-    env = request_env(client, f"/quizzes/attempts/{attempt.pk}/1/")
+    env = request_env(client, question_path)
     env["PATH_INFO"] += "\n"
     assert fast.Quiz(env).kind is None
     assert call(application, env)[0].startswith("404")
     # Plain HTTP when every request must be HTTPS.
     settings.SECURE_SSL_REDIRECT = True
-    assert not served_fast(request_env(client, f"/quizzes/attempts/{attempt.pk}/1/"))
+    assert not served_fast(request_env(client, question_path))
